@@ -1,0 +1,130 @@
+import { writeFile } from "node:fs/promises";
+import { invalidArgument } from "../core/errors.js";
+import { ProgressBar } from "../core/progress.js";
+import { BASELINE_NAMES, createBaseline, DEFAULT_HALF_LIFE_HOURS } from "../eval/baselines/index.js";
+import { loadSplit, parseSplitDate } from "../eval/dataset.js";
+import { evaluate } from "../eval/harness.js";
+import { renderReport, type SystemResult } from "../eval/report.js";
+import type { Ranker } from "../eval/ranker.js";
+import { parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
+import { fieldOptions, FIELD_FLAGS, FIELD_HELP } from "./fields.js";
+import { formatTable } from "./table.js";
+
+export const EVAL_HELP = `Usage: hashtag-rec eval --data FILE (--baseline NAME[,NAME…] --train FILE | --split DATE) [options]
+
+Scores recommenders on held-out tweets with one fixed protocol: each tweet with ≥1 hashtag is a
+query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
+
+  --data FILE          test tweets (JSON lines or CSV, plain or .gz)
+  --baseline NAMES     ${BASELINE_NAMES.join(", ")}, or all; comma-separated for several
+  --train FILE         training tweets (baselines fit on them; online mode ingests them first)
+  --split DATE         training rows before DATE, test rows from DATE (from --train, or both from --data)
+  --hashtags K|all     candidate hashtags: the K most used with ≥2 uses, or all with ≥2 uses (default 1000)
+  --online             predict each test tweet in time order, then ingest it
+  --half-life HOURS    half-life of the online recent-pop (default ${DEFAULT_HALF_LIFE_HOURS})
+  --neighbours N       neighbours that vote in knn (default 50)
+  --json               print one JSON object per system; the last line is the last system
+  --report FILE        write an HTML report (table and hit@k plot)
+${FIELD_HELP}
+Metrics: hit1, hit5, recall5 (share of the truth in the top 5), mrr10, coverage (share of scored
+tweets with a truth hashtag among the candidates: the ceiling); skipped = empty queries.`;
+
+/** `hashtag-rec eval`. Returns the exit code. */
+export async function runEval(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs("eval", argv, {
+    data: { type: "string" },
+    baseline: { type: "string" },
+    train: { type: "string" },
+    split: { type: "string" },
+    hashtags: { type: "string" },
+    online: { type: "boolean" },
+    "half-life": { type: "string" },
+    neighbours: { type: "string" },
+    json: { type: "boolean" },
+    report: { type: "string" },
+    ...FIELD_FLAGS,
+  });
+  if (values.help) {
+    console.log(EVAL_HELP);
+    return 0;
+  }
+  if (!values.data) throw invalidArgument("eval: --data FILE is required (see 'hashtag-rec eval --help')");
+  if (!values.baseline) throw invalidArgument("eval: name a system with --baseline NAME (see 'hashtag-rec eval --help')");
+  const names = values.baseline === "all" ? [...BASELINE_NAMES] : values.baseline.split(",").map((s) => s.trim());
+  const unknown = names.filter((name) => !(BASELINE_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw invalidArgument(`eval: unknown baseline '${unknown.join(", ")}'; valid: ${BASELINE_NAMES.join(", ")}, all`);
+  if (!values.train && !values.split) throw invalidArgument("eval: baselines need training tweets: give --train FILE or --split DATE");
+  const vocabularySize = vocabularySizeArg(values.hashtags, 1000);
+  const online = values.online ?? false;
+  const halfLifeHours = positiveNumber("--half-life", values["half-life"], DEFAULT_HALF_LIFE_HOURS);
+  const neighbours = positiveInt("--neighbours", values.neighbours, 50);
+  const split = values.split === undefined ? undefined : parseSplitDate(values.split);
+
+  const loading = new ProgressBar({ label: "reading" });
+  const { train, test, files } = await loadSplit({
+    data: values.data,
+    train: values.train,
+    split,
+    fields: fieldOptions(values),
+    onRow: (rows) => loading.update(rows),
+  });
+  loading.finish();
+  for (const file of files) if (file.malformed.count > 0) console.error(`${file.path}: ${file.malformed.summary()}`);
+  if (train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
+
+  const results: SystemResult[] = [];
+  for (const name of names) {
+    const started = performance.now();
+    const ranker: Ranker = createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours });
+    const fitted = performance.now();
+    const bar = new ProgressBar({ label: name });
+    const metrics = await evaluate(ranker, test, { online, onProgress: (done, total) => bar.update(done, `of ${total}`) });
+    bar.finish();
+    const seconds = (performance.now() - fitted) / 1000;
+    results.push({ system: name, metrics });
+    if (values.json) {
+      const { hitAtK, ...rest } = metrics;
+      console.log(
+        JSON.stringify({
+          system: name,
+          ...rest,
+          hit_at_k: hitAtK,
+          mode: online ? "online" : "static",
+          hashtags: vocabularySize,
+          train_tweets: train.length,
+          test_tweets: test.length,
+          fit_s: round((fitted - started) / 1000),
+          eval_s: round(seconds),
+          tweets_per_s: round((metrics.n + metrics.skipped) / seconds),
+        }),
+      );
+    }
+  }
+  if (!values.json) {
+    console.log(`${online ? "online" : "static"} · ${vocabularySize} hashtags · ${train.length} training tweets · ${test.length} test tweets`);
+    console.log(
+      formatTable(
+        ["system", "n", "skipped", "hit1", "hit5", "recall5", "mrr10", "coverage"],
+        results.map(({ system, metrics: m }) => [system, m.n, m.skipped, m.hit1, m.hit5, m.recall5, m.mrr10, m.coverage]),
+      ),
+    );
+  }
+  if (values.report) {
+    const details = {
+      data: values.data,
+      train: values.train ?? `${values.data} before ${values.split}`,
+      split: values.split ?? "none",
+      mode: online ? "online" : "static",
+      hashtags: String(vocabularySize),
+      "training tweets": train.length,
+      "test tweets": test.length,
+    };
+    await writeFile(values.report, renderReport(results, details));
+    console.error(`report written to ${values.report}`);
+  }
+  return 0;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

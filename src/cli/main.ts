@@ -1,0 +1,39 @@
+import { HashtagRecError } from "../core/errors.js";
+import { runEval } from "./eval.js";
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  eval: { run: runEval, summary: "score baselines or a model on held-out tweets (fixed protocol)" },
+};
+
+const HELP = `Usage: hashtag-rec <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`)
+  .join("\n")}
+
+Run 'hashtag-rec <command> --help' for a command's options.`;
+
+/** Runs the CLI and returns its exit code; errors become one line on stderr and a code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    console.log(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    console.error(`hashtag-rec: unknown command '${command}'; commands: ${Object.keys(COMMANDS).join(", ")}`);
+    return 2;
+  }
+  try {
+    return await entry.run(rest);
+  } catch (error) {
+    if (error instanceof HashtagRecError) {
+      console.error(`hashtag-rec ${command}: ${error.message} [${error.code}]`);
+      return error.exitCode;
+    }
+    console.error(`hashtag-rec ${command}: unexpected error:`, error);
+    return 1;
+  }
+}

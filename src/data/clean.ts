@@ -1,0 +1,48 @@
+import { decodeHTML } from "entities";
+import { findEntities, type HashtagMention } from "./hashtags.js";
+
+const RETWEET_PREFIX = /^\s*RT\s+@\w+:?\s*/u;
+const LEFTOVER_URL = /\bhttps?:\/\/\S*/giu;
+const WHITESPACE = /\s+/gu;
+
+/** What one raw tweet text becomes: the query a recommender sees and the hashtags it should find. */
+export interface AnalyzedText {
+  /** Cleaned text: entities decoded, no `RT @user:` prefix, no URLs, no hashtags, single spaces. */
+  query: string;
+  /** Distinct hashtag keys in order of first appearance. */
+  keys: string[];
+  /** Every hashtag mention with its display casing (duplicates kept). */
+  mentions: HashtagMention[];
+}
+
+/**
+ * The one cleaning function shared by training, evaluation and serving.
+ * HTML entities are decoded first, so `&amp;#x` reads as the author typed it (`&#x`), which
+ * Twitter does not count as a hashtag.
+ *
+ * @example
+ * ```ts
+ * analyzeText("RT @WarintheFuture: A beautiful #AnzacDay Dawn Service &amp; more https://t.co/LdZJ").query;
+ * // "A beautiful Dawn Service & more"
+ * ```
+ */
+export function analyzeText(raw: string): AnalyzedText {
+  const text = decodeHTML(raw).replace(RETWEET_PREFIX, "");
+  const { hashtags, urls } = findEntities(text);
+  const spans = [...hashtags, ...urls].sort((a, b) => a.start - b.start);
+  let query = "";
+  let at = 0;
+  for (const span of spans) {
+    if (span.start < at) continue;
+    query += text.slice(at, span.start) + " ";
+    at = span.end;
+  }
+  query += text.slice(at);
+  query = query.replace(LEFTOVER_URL, " ").replace(WHITESPACE, " ").trim();
+  return { query, keys: [...new Set(hashtags.map((h) => h.key))], mentions: hashtags };
+}
+
+/** The cleaned query alone (see {@link analyzeText}). */
+export function cleanQuery(raw: string): string {
+  return analyzeText(raw).query;
+}

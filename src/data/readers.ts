@@ -1,0 +1,180 @@
+import { invalidArgument, HashtagRecError } from "../core/errors.js";
+import { parseCsv } from "./csv.js";
+import { assertReadableFile, openText, readLines } from "./lines.js";
+import { MalformedRows, type Tweet } from "./tweet.js";
+
+/** Which source fields hold the id, time and text. Dotted paths reach into JSON objects. */
+export interface FieldOptions {
+  textField?: string;
+  idField?: string;
+  timeField?: string;
+  /** `jsonl` or `csv`; by default from the file name, else from the first character. */
+  format?: TweetFormat;
+}
+
+export type TweetFormat = "jsonl" | "csv" | "tsv";
+
+/** Names tried, in order, when no field is given (lower case; CSV headers match case-insensitively). */
+export const FIELD_ALIASES = {
+  text: ["text", "full_text", "tweet", "content", "body"],
+  id: ["id", "id_str", "tweet_id", "status_id"],
+  time: ["created_at", "date", "timestamp", "time", "datetime", "createdat"],
+} as const;
+
+/** A stream of tweets and, filled in as it is read, the rows that could not be used. */
+export interface TweetSource {
+  path: string;
+  rows: AsyncGenerator<Tweet>;
+  malformed: MalformedRows;
+}
+
+/**
+ * Parses a time value: ISO 8601 or RFC 2822 strings (Twitter's `Wed Oct 10 20:19:24 +0000 2018`),
+ * or epoch numbers (seconds below 1e11, else milliseconds). Returns NaN when it cannot.
+ */
+export function parseTime(value: unknown): number {
+  if (typeof value === "number") return value < 1e11 ? value * 1000 : value;
+  if (typeof value !== "string") return Number.NaN;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/u.test(trimmed)) return parseTime(Number(trimmed));
+  return Date.parse(trimmed);
+}
+
+function formatOf(path: string, requested: TweetFormat | undefined): TweetFormat | undefined {
+  if (requested) return requested;
+  const name = path.toLowerCase().replace(/\.gz$/u, "");
+  if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) return "jsonl";
+  if (name.endsWith(".csv")) return "csv";
+  if (name.endsWith(".tsv")) return "tsv";
+  return undefined;
+}
+
+async function sniffFormat(path: string): Promise<TweetFormat> {
+  for await (const { text } of readLines(path)) {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) continue;
+    return trimmed.startsWith("{") ? "jsonl" : "csv";
+  }
+  return "jsonl";
+}
+
+function getPath(object: unknown, path: string): unknown {
+  let value: unknown = object;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function firstPresent(object: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const name of names) if (object[name] !== undefined && object[name] !== null) return object[name];
+  return undefined;
+}
+
+/** Turns one record into a tweet, or a reason why not. Shared by both formats. */
+function toTweet(
+  line: number,
+  text: unknown,
+  id: unknown,
+  time: unknown,
+): { tweet: Tweet } | { reason: string } {
+  if (typeof text !== "string" || text.trim().length === 0) return { reason: "missing text" };
+  let createdAt: number | undefined;
+  if (time !== undefined && time !== null && time !== "") {
+    createdAt = parseTime(time);
+    if (!Number.isFinite(createdAt)) return { reason: `bad date '${String(time).slice(0, 40)}'` };
+  }
+  const tweetId = typeof id === "string" || typeof id === "number" || typeof id === "bigint" ? String(id) : `line-${line}`;
+  return { tweet: { id: tweetId, createdAt, text, line } };
+}
+
+async function* jsonlRows(path: string, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
+  for await (const { line, text } of readLines(path)) {
+    if (text.trim().length === 0) continue;
+    let object: unknown;
+    try {
+      object = JSON.parse(text);
+    } catch {
+      malformed.add(line, "bad JSON");
+      continue;
+    }
+    if (object === null || typeof object !== "object" || Array.isArray(object)) {
+      malformed.add(line, "not a JSON object");
+      continue;
+    }
+    const record = object as Record<string, unknown>;
+    const result = toTweet(
+      line,
+      fields.textField ? getPath(record, fields.textField) : firstPresent(record, FIELD_ALIASES.text),
+      fields.idField ? getPath(record, fields.idField) : firstPresent(record, FIELD_ALIASES.id),
+      fields.timeField ? getPath(record, fields.timeField) : firstPresent(record, FIELD_ALIASES.time),
+    );
+    if ("reason" in result) malformed.add(line, result.reason);
+    else yield result.tweet;
+  }
+}
+
+function columnIndex(header: string[], explicit: string | undefined, aliases: readonly string[], what: string): number {
+  const lower = header.map((h) => h.trim().toLowerCase());
+  if (explicit !== undefined) {
+    const index = lower.indexOf(explicit.toLowerCase());
+    if (index < 0) throw invalidArgument(`the CSV header has no ${what} column '${explicit}'; columns: ${header.join(", ")}`);
+    return index;
+  }
+  for (const alias of aliases) {
+    const index = lower.indexOf(alias);
+    if (index >= 0) return index;
+  }
+  return -1;
+}
+
+async function* csvRows(
+  path: string,
+  delimiter: string,
+  fields: FieldOptions,
+  malformed: MalformedRows,
+): AsyncGenerator<Tweet> {
+  const records = parseCsv(await openText(path), delimiter);
+  const first = await records.next();
+  if (first.done) return;
+  const header = first.value.fields;
+  const textAt = columnIndex(header, fields.textField, FIELD_ALIASES.text, "text");
+  if (textAt < 0) {
+    throw new HashtagRecError(
+      "UNSUPPORTED_FORMAT",
+      `'${path}': no text column (tried ${FIELD_ALIASES.text.join(", ")}); name it with --text-field. Columns: ${header.join(", ")}`,
+    );
+  }
+  const idAt = columnIndex(header, fields.idField, FIELD_ALIASES.id, "id");
+  const timeAt = columnIndex(header, fields.timeField, FIELD_ALIASES.time, "time");
+  for await (const { line, fields: values } of records) {
+    if (values.length !== header.length) {
+      malformed.add(line, `expected ${header.length} fields, found ${values.length}`);
+      continue;
+    }
+    const result = toTweet(line, values[textAt], idAt >= 0 ? values[idAt] : undefined, timeAt >= 0 ? values[timeAt] : undefined);
+    if ("reason" in result) malformed.add(line, result.reason);
+    else yield result.tweet;
+  }
+}
+
+/**
+ * Opens a tweet corpus (JSON lines or CSV, plain or gzip) as a stream in constant memory.
+ * Rows that cannot be used are counted in `malformed`, with their line numbers.
+ *
+ * @example
+ * ```ts
+ * const source = await openTweets("tweets.jsonl.gz");
+ * for await (const tweet of source.rows) console.log(tweet.id, tweet.text);
+ * console.error(source.malformed.summary()); // "0 malformed rows"
+ * ```
+ */
+export async function openTweets(path: string, fields: FieldOptions = {}): Promise<TweetSource> {
+  await assertReadableFile(path);
+  const format = formatOf(path, fields.format) ?? (await sniffFormat(path));
+  const malformed = new MalformedRows();
+  const rows =
+    format === "jsonl" ? jsonlRows(path, fields, malformed) : csvRows(path, format === "tsv" ? "\t" : ",", fields, malformed);
+  return { path, rows, malformed };
+}

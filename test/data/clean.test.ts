@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { analyzeText, cleanQuery } from "../../src/data/clean.js";
+
+describe("cleanQuery", () => {
+  it.each([
+    ["drops the retweet prefix", "RT @WarintheFuture: A beautiful #AnzacDay Dawn Service", "A beautiful Dawn Service"],
+    ["decodes HTML entities", "Fish &amp; chips &lt;3 &quot;yum&quot;", 'Fish & chips <3 "yum"'],
+    ["&amp;# decodes to &# which is no hashtag", "Q&amp;#A session", "Q&#A session"],
+    ["removes URLs, fragments included", "read https://example.com/a#frag now #news", "read now"],
+    ["removes the t.co link of a truncated tweet", "long text… https://t.co/AbC123", "long text…"],
+    ["removes bare domains", "visit leafs.com/#go today", "visit today"],
+    ["removes every hashtag, not only trailing ones", "#Leafs win again #GoLeafsGo", "win again"],
+    ["keeps @mentions and emoji", "@coach great call 🏒 #Leafs", "@coach great call 🏒"],
+    ["collapses whitespace", "a\n\n  b\t#c", "a b"],
+    ["a tweet of hashtags only is empty", "#a #b https://t.co/x", ""],
+    ["RT only at the start", "I RT @x: stuff", "I RT @x: stuff"],
+  ])("%s", (_name, raw, expected) => {
+    expect(cleanQuery(raw)).toBe(expected);
+  });
+
+  it("returns the hashtags it removed, distinct, in order", () => {
+    const result = analyzeText("RT @a: #Leafs beat #Bruins &amp; #leafs fans cheer");
+    expect(result.keys).toEqual(["leafs", "bruins"]);
+    expect(result.mentions.map((m) => m.display)).toEqual(["Leafs", "Bruins", "leafs"]);
+    expect(result.query).toBe("beat & fans cheer");
+  });
+});
