@@ -12,7 +12,7 @@ import { evaluate } from "../src/eval/harness.js";
 import type { Metrics } from "../src/eval/metrics.js";
 import { fmt, loadTimeSplit, SPLIT_DATE, validationSplit } from "./common.js";
 
-const HALF_LIVES_HOURS = [0.25, 0.5, 1, 2, 3, 6, 12, 24, 48];
+const HALF_LIVES_HOURS = [1, 3, 6, 12, 24, 48, 96];
 const quick = process.argv.includes("--quick");
 
 const { train, test } = await loadTimeSplit();

@@ -5,17 +5,20 @@ import { BASELINE_NAMES, createBaseline, DEFAULT_HALF_LIFE_HOURS } from "../eval
 import { loadSplit, parseSplitDate } from "../eval/dataset.js";
 import { evaluate } from "../eval/harness.js";
 import { renderReport, type SystemResult } from "../eval/report.js";
+import { ModelRanker } from "../eval/model-ranker.js";
 import type { Ranker } from "../eval/ranker.js";
+import { Recommender } from "../recommend/recommender.js";
 import { parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
 import { fieldOptions, FIELD_FLAGS, FIELD_HELP } from "./fields.js";
 import { formatTable } from "./table.js";
 
-export const EVAL_HELP = `Usage: hashtag-rec eval --data FILE (--baseline NAME[,NAME…] --train FILE | --split DATE) [options]
+export const EVAL_HELP = `Usage: hashtag-rec eval --data FILE [--model DIR] [--baseline NAME[,NAME…] (--train FILE | --split DATE)] [options]
 
 Scores recommenders on held-out tweets with one fixed protocol: each tweet with ≥1 hashtag is a
 query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
 
   --data FILE          test tweets (JSON lines or CSV, plain or .gz)
+  --model DIR          a model directory (Recommender); its candidates are its own hashtags
   --baseline NAMES     ${BASELINE_NAMES.join(", ")}, or all; comma-separated for several
   --train FILE         training tweets (baselines fit on them; online mode ingests them first)
   --split DATE         training rows before DATE, test rows from DATE (from --train, or both from --data)
@@ -33,6 +36,7 @@ tweets with a truth hashtag among the candidates: the ceiling); skipped = empty 
 export async function runEval(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("eval", argv, {
     data: { type: "string" },
+    model: { type: "string" },
     baseline: { type: "string" },
     train: { type: "string" },
     split: { type: "string" },
@@ -49,11 +53,13 @@ export async function runEval(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.data) throw invalidArgument("eval: --data FILE is required (see 'hashtag-rec eval --help')");
-  if (!values.baseline) throw invalidArgument("eval: name a system with --baseline NAME (see 'hashtag-rec eval --help')");
-  const names = values.baseline === "all" ? [...BASELINE_NAMES] : values.baseline.split(",").map((s) => s.trim());
+  if (!values.baseline && !values.model) throw invalidArgument("eval: name a system with --model DIR or --baseline NAME (see 'hashtag-rec eval --help')");
+  const names = values.baseline === undefined ? [] : values.baseline === "all" ? [...BASELINE_NAMES] : values.baseline.split(",").map((s) => s.trim());
   const unknown = names.filter((name) => !(BASELINE_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw invalidArgument(`eval: unknown baseline '${unknown.join(", ")}'; valid: ${BASELINE_NAMES.join(", ")}, all`);
-  if (!values.train && !values.split) throw invalidArgument("eval: baselines need training tweets: give --train FILE or --split DATE");
+  if (names.length > 0 && !values.train && !values.split) throw invalidArgument("eval: baselines need training tweets: give --train FILE or --split DATE");
+  // Load the model first: a broken model directory fails fast, before the data is read.
+  const recommender = values.model === undefined ? undefined : await Recommender.load(values.model);
   const vocabularySize = vocabularySizeArg(values.hashtags, 1000);
   const online = values.online ?? false;
   const halfLifeHours = positiveNumber("--half-life", values["half-life"], DEFAULT_HALF_LIFE_HOURS);
@@ -70,12 +76,18 @@ export async function runEval(argv: string[]): Promise<number> {
   });
   loading.finish();
   for (const file of files) if (file.malformed.count > 0) console.error(`${file.path}: ${file.malformed.summary()}`);
-  if (train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
+  if (names.length > 0 && train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
+
+  const systems: { name: string; create: () => Ranker }[] = names.map((name) => ({
+    name,
+    create: () => createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours }),
+  }));
+  if (recommender) systems.unshift({ name: "model", create: () => new ModelRanker(recommender) });
 
   const results: SystemResult[] = [];
-  for (const name of names) {
+  for (const { name, create } of systems) {
     const started = performance.now();
-    const ranker: Ranker = createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours });
+    const ranker = create();
     const fitted = performance.now();
     const bar = new ProgressBar({ label: name });
     const metrics = await evaluate(ranker, test, { online, onProgress: (done, total) => bar.update(done, `of ${total}`) });
@@ -90,7 +102,7 @@ export async function runEval(argv: string[]): Promise<number> {
           ...rest,
           hit_at_k: hitAtK,
           mode: online ? "online" : "static",
-          hashtags: vocabularySize,
+          hashtags: name === "model" && recommender ? recommender.hashtags.length : vocabularySize,
           train_tweets: train.length,
           test_tweets: test.length,
           fit_s: round((fitted - started) / 1000),
@@ -112,7 +124,8 @@ export async function runEval(argv: string[]): Promise<number> {
   if (values.report) {
     const details = {
       data: values.data,
-      train: values.train ?? `${values.data} before ${values.split}`,
+      model: values.model ?? "none",
+      train: values.train ?? (values.split ? `${values.data} before ${values.split}` : "none"),
       split: values.split ?? "none",
       mode: online ? "online" : "static",
       hashtags: String(vocabularySize),
@@ -122,6 +135,7 @@ export async function runEval(argv: string[]): Promise<number> {
     await writeFile(values.report, renderReport(results, details));
     console.error(`report written to ${values.report}`);
   }
+  await recommender?.close();
   return 0;
 }
 

@@ -1,7 +1,11 @@
 import { HashtagRecError } from "../core/errors.js";
 import { runEval } from "./eval.js";
+import { runPrepare } from "./prepare.js";
+import { runTrain } from "./train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  prepare: { run: runPrepare, summary: "clean, split and tokenize tweets into train.bin/val.bin for training" },
+  train: { run: runTrain, summary: "train the hashtag masked-LM (PyTorch) on prepared data" },
   eval: { run: runEval, summary: "score baselines or a model on held-out tweets (fixed protocol)" },
 };
 

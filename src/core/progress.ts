@@ -4,7 +4,7 @@
  */
 export interface ProgressOptions {
   label: string;
-  total?: number;
+  total?: number | undefined;
   stream?: NodeJS.WriteStream;
   enabled?: boolean;
 }

@@ -1,0 +1,25 @@
+import type { Recommender } from "../recommend/recommender.js";
+import type { Query, Ranker } from "./ranker.js";
+
+/** The model-backed {@link Recommender} as a system the harness can score (`eval --model`). */
+export class ModelRanker implements Ranker {
+  readonly name: string;
+
+  constructor(
+    private readonly recommender: Recommender,
+    name = "model",
+  ) {
+    this.name = name;
+  }
+
+  rank(queries: readonly Query[], k: number): Promise<string[][]> {
+    return this.recommender.rankCleanQueries(
+      queries.map((q) => q.text),
+      k,
+    );
+  }
+
+  isCandidate(key: string): boolean {
+    return this.recommender.hasHashtag(key);
+  }
+}

@@ -1,0 +1,89 @@
+import { access, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { HashtagRecError } from "../core/errors.js";
+import type { HashtagEntry } from "../data/vocabulary.js";
+import { ModelConfigSchema, type ModelConfig } from "./config.js";
+
+/** The ONNX graphs serving can use, best first: int8 (smallest, fastest), then fp32. */
+export const RECOMMENDER_GRAPHS = ["onnx/recommender_int8.onnx", "onnx/recommender.onnx"] as const;
+
+const HashtagEntrySchema = z.object({
+  key: z.string().min(1),
+  display: z.string().min(1),
+  count: z.number().nonnegative(),
+  days: z.number().nonnegative().default(0),
+  first_seen: z.string().nullable().default(null),
+  last_seen: z.string().nullable().default(null),
+});
+
+/** A validated model directory: what `Recommender.load` needs, with paths resolved. */
+export interface ModelDirectory {
+  dir: string;
+  config: ModelConfig;
+  /** In token-id order: entry i is token `hashtag_token_offset + i`. */
+  hashtags: HashtagEntry[];
+  tokenizerPath: string;
+  graphPath: string;
+}
+
+function invalid(dir: string, file: string, problem: string, cause?: unknown): HashtagRecError {
+  return new HashtagRecError("MODEL_INVALID", `model directory '${dir}': ${file} ${problem}`, { cause });
+}
+
+async function readJson(dir: string, file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, file), "utf8");
+  } catch (error) {
+    throw invalid(dir, file, "is missing", error);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw invalid(dir, file, `is not valid JSON (${(error as Error).message})`, error);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
+/**
+ * Reads and checks a model directory: `config.json`, `hashtags.json`, `tokenizer.json` and an
+ * ONNX recommender graph (`graph` picks one; by default int8 if present, else fp32). Any
+ * missing or broken file is a MODEL_INVALID error that names it.
+ */
+export async function loadModelDirectory(dir: string, graph?: string): Promise<ModelDirectory> {
+  const parsedConfig = ModelConfigSchema.safeParse(await readJson(dir, "config.json"));
+  if (!parsedConfig.success) throw invalid(dir, "config.json", `is not a hashtag-rec BERT config (${describeIssues(parsedConfig.error)})`);
+  const config = parsedConfig.data;
+
+  const parsedHashtags = z.array(HashtagEntrySchema).safeParse(await readJson(dir, "hashtags.json"));
+  if (!parsedHashtags.success) throw invalid(dir, "hashtags.json", `is malformed (${describeIssues(parsedHashtags.error)})`);
+  const hashtags = parsedHashtags.data;
+  if (hashtags.length !== config.num_hashtags) {
+    throw invalid(dir, "hashtags.json", `has ${hashtags.length} entries but config.json says num_hashtags = ${config.num_hashtags}`);
+  }
+
+  const tokenizerPath = join(dir, "tokenizer.json");
+  if (!(await exists(tokenizerPath))) throw invalid(dir, "tokenizer.json", "is missing");
+
+  const candidates = graph === undefined ? RECOMMENDER_GRAPHS : [graph];
+  let graphPath: string | undefined;
+  for (const candidate of candidates) {
+    if (await exists(join(dir, candidate))) {
+      graphPath = join(dir, candidate);
+      break;
+    }
+  }
+  if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
+  return { dir, config, hashtags, tokenizerPath, graphPath };
+}

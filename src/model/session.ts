@@ -1,0 +1,84 @@
+import * as ort from "onnxruntime-node";
+import { HashtagRecError } from "../core/errors.js";
+
+/** Outputs of the recommender graph for a batch of rows. */
+export interface RecommenderOutputs {
+  /** [batch, num_hashtags], row-major. */
+  hashtagLogits: Float32Array;
+  /** [batch, hidden_size], row-major: the final hidden state at each row's [MASK]. */
+  maskHiddenState: Float32Array;
+}
+
+const INPUTS = ["input_ids", "attention_mask"] as const;
+const OUTPUTS = ["hashtag_logits", "mask_hidden_state"] as const;
+
+export interface SessionOptions {
+  /** Threads for one inference (default 2). */
+  threads?: number;
+}
+
+/**
+ * The ONNX Runtime session of a recommender graph (`input_ids`, `attention_mask` →
+ * `hashtag_logits`, `mask_hidden_state`). Inputs are checked before the call, and a failure
+ * names the input, its type and its shape.
+ */
+export class RecommenderSession {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly path: string,
+  ) {}
+
+  static async create(path: string, options: SessionOptions = {}): Promise<RecommenderSession> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(path, {
+        intraOpNumThreads: options.threads ?? 2,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: "all",
+        executionMode: "sequential",
+      });
+    } catch (error) {
+      throw new HashtagRecError("MODEL_INVALID", `cannot load ONNX graph '${path}': ${(error as Error).message}`, { cause: error });
+    }
+    for (const name of INPUTS) {
+      if (!session.inputNames.includes(name)) {
+        throw new HashtagRecError("MODEL_INVALID", `ONNX graph '${path}' has no input '${name}' (inputs: ${session.inputNames.join(", ")})`);
+      }
+    }
+    for (const name of OUTPUTS) {
+      if (!session.outputNames.includes(name)) {
+        throw new HashtagRecError("MODEL_INVALID", `ONNX graph '${path}' has no output '${name}' (outputs: ${session.outputNames.join(", ")})`);
+      }
+    }
+    return new RecommenderSession(session, path);
+  }
+
+  /** Runs `batch` rows of `sequenceLength` token ids (int64, row-major). */
+  async run(inputIds: BigInt64Array, attentionMask: BigInt64Array, batch: number, sequenceLength: number): Promise<RecommenderOutputs> {
+    const expected = batch * sequenceLength;
+    for (const [name, data] of [
+      ["input_ids", inputIds],
+      ["attention_mask", attentionMask],
+    ] as const) {
+      if (data.length !== expected) {
+        throw new HashtagRecError(
+          "INTERNAL",
+          `input '${name}' (int64) has ${data.length} values, but its shape [${batch}, ${sequenceLength}] needs ${expected}`,
+        );
+      }
+    }
+    const feeds = {
+      input_ids: new ort.Tensor("int64", inputIds, [batch, sequenceLength]),
+      attention_mask: new ort.Tensor("int64", attentionMask, [batch, sequenceLength]),
+    };
+    const out = await this.session.run(feeds);
+    return {
+      hashtagLogits: out.hashtag_logits!.data as Float32Array,
+      maskHiddenState: out.mask_hidden_state!.data as Float32Array,
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,160 @@
+import { invalidArgument } from "../core/errors.js";
+import { analyzeText } from "../data/clean.js";
+import type { HashtagEntry } from "../data/vocabulary.js";
+import { loadModelDirectory, type ModelDirectory } from "../model/model-dir.js";
+import { RecommenderSession } from "../model/session.js";
+import { HashtagTokenizer } from "../tokenizer/hashtag-tokenizer.js";
+import { softmax, topK } from "./softmax.js";
+
+/** One suggested hashtag. `score` is the model's probability over its hashtag set. */
+export interface Suggestion {
+  /** Display casing, without `#`. */
+  hashtag: string;
+  key: string;
+  score: number;
+  /** Tweets that used it in the training data. */
+  count: number;
+}
+
+export interface RecommendOptions {
+  /** Suggestions per text (default 10, at most the number of hashtags). */
+  k?: number;
+  /** Character position in the text where the hashtag would go (default: the end). */
+  maskAt?: number;
+  /** Keys never to suggest, besides the hashtags already in the text. */
+  exclude?: Iterable<string>;
+}
+
+export interface LoadRecommenderOptions {
+  /** ONNX Runtime threads per inference (default 2). */
+  threads?: number;
+  /** A graph inside the model directory (default `onnx/recommender_int8.onnx`, else the fp32 one). */
+  graph?: string;
+}
+
+/** The largest batch sent to ONNX Runtime in one run. */
+const MAX_BATCH = 64;
+
+/**
+ * Text → ranked hashtags, with the hashtag masked-LM: the post is cleaned (the same function as
+ * training and evaluation), a `[MASK]` goes at the end (or at `maskAt`), and the model's logits
+ * at the `[MASK]`, limited to hashtag tokens, become probabilities. Hashtags already in the text
+ * are not suggested.
+ *
+ * @example
+ * ```ts
+ * const r = await Recommender.load("models/default");
+ * await r.recommend("Lest we forget. Dawn service at the memorial", { k: 3 });
+ * // [{ hashtag: "AnzacDay", key: "anzacday", score: 0.41, count: 1830 }, …]
+ * await r.recommend(["first post", "second post"]); // one list per text
+ * ```
+ */
+export class Recommender {
+  private readonly keyIndex: Map<string, number>;
+
+  private constructor(
+    readonly model: ModelDirectory,
+    private readonly tokenizer: HashtagTokenizer,
+    private readonly session: RecommenderSession,
+  ) {
+    this.keyIndex = new Map(model.hashtags.map((h, i) => [h.key, i]));
+  }
+
+  static async load(dir: string, options: LoadRecommenderOptions = {}): Promise<Recommender> {
+    const model = await loadModelDirectory(dir, options.graph);
+    const tokenizer = await HashtagTokenizer.fromFile(model.tokenizerPath, { maxLength: model.config.max_length });
+    const session = await RecommenderSession.create(model.graphPath, options.threads === undefined ? {} : { threads: options.threads });
+    return new Recommender(model, tokenizer, session);
+  }
+
+  /** The model's hashtags in token order. */
+  get hashtags(): readonly HashtagEntry[] {
+    return this.model.hashtags;
+  }
+
+  /** Whether `key` is one of the model's hashtags. */
+  hasHashtag(key: string): boolean {
+    return this.keyIndex.has(key);
+  }
+
+  recommend(text: string, options?: RecommendOptions): Promise<Suggestion[]>;
+  recommend(texts: readonly string[], options?: RecommendOptions): Promise<Suggestion[][]>;
+  async recommend(input: string | readonly string[], options: RecommendOptions = {}): Promise<Suggestion[] | Suggestion[][]> {
+    const texts = typeof input === "string" ? [input] : input;
+    if (!Array.isArray(texts) || texts.some((t) => typeof t !== "string")) throw invalidArgument("recommend takes a string or an array of strings");
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1) throw invalidArgument(`k must be a positive integer, got '${k}'`);
+    if (options.maskAt !== undefined && texts.length !== 1) throw invalidArgument("maskAt applies to a single text");
+    const results: Suggestion[][] = [];
+    for (let start = 0; start < texts.length; start += MAX_BATCH) {
+      results.push(...(await this.recommendBatch(texts.slice(start, start + MAX_BATCH), k, options)));
+    }
+    return typeof input === "string" ? results[0]! : results;
+  }
+
+  /**
+   * Ranks hashtags for queries that are already cleaned (as the evaluation harness gives them):
+   * keys only, best first.
+   */
+  async rankCleanQueries(queries: readonly string[], k: number): Promise<string[][]> {
+    const ranked: string[][] = [];
+    for (let start = 0; start < queries.length; start += MAX_BATCH) {
+      for (const probs of await this.scoreQueries(queries.slice(start, start + MAX_BATCH))) {
+        ranked.push(topK(probs, Math.min(k, probs.length)).map((i) => this.model.hashtags[i]!.key));
+      }
+    }
+    return ranked;
+  }
+
+  private query(text: string, maskAt: number | undefined): { query: string; maskAt: number | undefined; present: string[] } {
+    if (maskAt === undefined) {
+      const { query, keys } = analyzeText(text);
+      return { query, maskAt: undefined, present: keys };
+    }
+    if (!Number.isInteger(maskAt) || maskAt < 0 || maskAt > text.length) {
+      throw invalidArgument(`maskAt must be an integer from 0 to ${text.length} (the text's length), got '${maskAt}'`);
+    }
+    const left = analyzeText(text.slice(0, maskAt));
+    const right = analyzeText(text.slice(maskAt));
+    const query = right.query.length > 0 ? `${left.query} ${right.query}`.trimStart() : left.query;
+    return { query, maskAt: left.query.length === 0 ? 0 : left.query.length, present: [...left.keys, ...right.keys] };
+  }
+
+  private async scoreQueries(queries: readonly string[], maskAts?: readonly (number | undefined)[]): Promise<Float32Array[]> {
+    const encodings = queries.map((q, i) => this.tokenizer.encodeQuery(q, { maskAt: maskAts?.[i] }));
+    const length = Math.max(...encodings.map((e) => e.input_ids.length));
+    const batch = encodings.length;
+    const inputIds = new BigInt64Array(batch * length);
+    const attentionMask = new BigInt64Array(batch * length);
+    encodings.forEach((encoding, row) => {
+      encoding.input_ids.forEach((id, col) => {
+        inputIds[row * length + col] = BigInt(id);
+        attentionMask[row * length + col] = 1n;
+      });
+    });
+    const { hashtagLogits } = await this.session.run(inputIds, attentionMask, batch, length);
+    const size = this.model.config.num_hashtags;
+    return encodings.map((_, row) => softmax(hashtagLogits, row * size, size));
+  }
+
+  private async recommendBatch(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {
+    const queries = texts.map((text) => this.query(text, options.maskAt));
+    const probabilities = await this.scoreQueries(
+      queries.map((q) => q.query),
+      queries.map((q) => q.maskAt),
+    );
+    const excluded = new Set(options.exclude ?? []);
+    return probabilities.map((probs, row) => {
+      const present = new Set([...excluded, ...queries[row]!.present]);
+      const skip = (i: number) => present.has(this.model.hashtags[i]!.key);
+      return topK(probs, Math.min(k, probs.length), skip).map((i) => {
+        const entry = this.model.hashtags[i]!;
+        return { hashtag: entry.display, key: entry.key, score: probs[i]!, count: entry.count };
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
