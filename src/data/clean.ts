@@ -1,8 +1,6 @@
-import { decodeHTML } from "entities";
 import { findEntities, type HashtagMention } from "./hashtags.js";
+import { LEFTOVER_URL, tweetBody } from "./segments.js";
 
-const RETWEET_PREFIX = /^\s*RT\s+@\w+:?\s*/u;
-const LEFTOVER_URL = /\bhttps?:\/\/\S*/giu;
 const WHITESPACE = /\s+/gu;
 
 /** What one raw tweet text becomes: the query a recommender sees and the hashtags it should find. */
@@ -27,7 +25,7 @@ export interface AnalyzedText {
  * ```
  */
 export function analyzeText(raw: string): AnalyzedText {
-  const text = decodeHTML(raw).replace(RETWEET_PREFIX, "");
+  const text = tweetBody(raw);
   const { hashtags, urls } = findEntities(text);
   const spans = [...hashtags, ...urls].sort((a, b) => a.start - b.start);
   let query = "";

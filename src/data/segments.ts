@@ -2,13 +2,10 @@ import { decodeHTML } from "entities";
 import twitter from "twitter-text";
 import { hashtagKey } from "./hashtags.js";
 
-/**
- * The same prefix `analyzeText` (clean.ts) drops. clean.ts does not export it; the test
- * `test/tokenizer/segments.test.ts` checks that both stay in step.
- */
+/** The retweet prefix `RT @user:` that tweets start with; training, evaluation and serving drop it. */
 const RETWEET_PREFIX = /^\s*RT\s+@\w+:?\s*/u;
-/** Links Twitter's rules miss (a truncated `https://t.co/…`), as clean.ts removes them. */
-const LEFTOVER_URL = /\bhttps?:\/\/\S*/giu;
+/** Links Twitter's rules miss (a truncated `https://t.co/…`); the cleaning function removes them too. */
+export const LEFTOVER_URL = /\bhttps?:\/\/\S*/giu;
 
 /**
  * One piece of a text, in order: plain text, a hashtag (with its lookup key), a link or an
