@@ -26,3 +26,22 @@ export { evaluate, type EvaluateOptions } from "./eval/harness.js";
 export { MetricsAccumulator, type Metrics } from "./eval/metrics.js";
 export type { Query, Ranker } from "./eval/ranker.js";
 export { renderReport } from "./eval/report.js";
+export { Recommender, type Draft, type LoadRecommenderOptions, type RecommendOptions, type ScoredDraft, type Suggestion } from "./recommend/recommender.js";
+export {
+  Suggester,
+  MAX_K,
+  type ProductSuggestion,
+  type SuggestRequest,
+  type SuggestResult,
+  type SuggesterOptions,
+} from "./recommend/suggester.js";
+export { DEFAULT_BLEND, SIGNALS, type BlendWeights, type ScoreParts } from "./recommend/blend.js";
+export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
+export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
+export { SqliteTrendingStore } from "./trending/sqlite-store.js";
+export { RedisTrendingStore } from "./trending/redis-store.js";
+export { openStore } from "./trending/open-store.js";
+export { toIngestTweets, type IncomingTweet } from "./trending/incoming.js";
+export { DEFAULT_TREND_HALF_LIFE_HOURS, type IngestResult, type IngestTweet, type TrendEntry, type TrendingStore } from "./trending/store.js";
+export { buildApp, type AppDeps } from "./server/app.js";
+export { startServer, type RunningServer, type ServeOptions } from "./server/server.js";

@@ -6,6 +6,12 @@ import { loadSplit, parseSplitDate } from "../eval/dataset.js";
 import { evaluate } from "../eval/harness.js";
 import { renderReport, type SystemResult } from "../eval/report.js";
 import { ModelRanker } from "../eval/model-ranker.js";
+import { ProductRanker } from "../eval/product-ranker.js";
+import { DEFAULT_BLEND } from "../recommend/blend.js";
+import { Suggester } from "../recommend/suggester.js";
+import { SqliteTrendingStore } from "../trending/sqlite-store.js";
+import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
+import { parseWeights } from "./product-options.js";
 import type { Ranker } from "../eval/ranker.js";
 import { Recommender } from "../recommend/recommender.js";
 import { parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
@@ -18,13 +24,17 @@ Scores recommenders on held-out tweets with one fixed protocol: each tweet with 
 query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
 
   --data FILE          test tweets (JSON lines or CSV, plain or .gz)
-  --model DIR          a model directory (Recommender); its candidates are its own hashtags
+  --model DIR          a model directory. Static: the model alone (its candidates are its hashtags).
+                       Online: the whole product — the model blended with a trending store that
+                       ingests the training tweets first, then each test tweet after its prediction
   --baseline NAMES     ${BASELINE_NAMES.join(", ")}, or all; comma-separated for several
   --train FILE         training tweets (baselines fit on them; online mode ingests them first)
   --split DATE         training rows before DATE, test rows from DATE (from --train, or both from --data)
   --hashtags K|all     candidate hashtags: the K most used with ≥2 uses, or all with ≥2 uses (default 1000)
   --online             predict each test tweet in time order, then ingest it
-  --half-life HOURS    half-life of the online recent-pop (default ${DEFAULT_HALF_LIFE_HOURS})
+  --half-life HOURS    online half-life: of recent-pop (default ${DEFAULT_HALF_LIFE_HOURS}) and of the product's trending
+                       store (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
+  --weights W          the product's blend, e.g. model=${DEFAULT_BLEND.model},trend=${DEFAULT_BLEND.trend},neighbours=${DEFAULT_BLEND.neighbours} (the defaults)
   --neighbours N       neighbours that vote in knn (default 50)
   --json               print one JSON object per system; the last line is the last system
   --report FILE        write an HTML report (table and hit@k plot)
@@ -43,6 +53,7 @@ export async function runEval(argv: string[]): Promise<number> {
     hashtags: { type: "string" },
     online: { type: "boolean" },
     "half-life": { type: "string" },
+    weights: { type: "string" },
     neighbours: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
@@ -78,16 +89,31 @@ export async function runEval(argv: string[]): Promise<number> {
   for (const file of files) if (file.malformed.count > 0) console.error(`${file.path}: ${file.malformed.summary()}`);
   if (names.length > 0 && train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
 
-  const systems: { name: string; create: () => Ranker }[] = names.map((name) => ({
+  const systems: { name: string; create: () => Ranker | Promise<Ranker> }[] = names.map((name) => ({
     name,
     create: () => createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours }),
   }));
-  if (recommender) systems.unshift({ name: "model", create: () => new ModelRanker(recommender) });
+  if (recommender && online) {
+    const weights = parseWeights(values.weights);
+    const trendHalfLife = positiveNumber("--half-life", values["half-life"], DEFAULT_TREND_HALF_LIFE_HOURS);
+    if (train.length === 0) throw invalidArgument("eval --online --model: give training tweets (--train FILE or --split DATE) for the trending store to ingest first");
+    systems.unshift({
+      name: "model",
+      create: async () => {
+        const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: trendHalfLife });
+        const suggester = new Suggester(recommender, store, { weights, batching: false, trendMaxAgeMs: Infinity });
+        const bar = new ProgressBar({ label: "ingest train" });
+        const ranker = await ProductRanker.create(suggester, train, (done, total) => bar.update(done, `of ${total}`));
+        bar.finish();
+        return ranker;
+      },
+    });
+  } else if (recommender) systems.unshift({ name: "model", create: () => new ModelRanker(recommender) });
 
   const results: SystemResult[] = [];
   for (const { name, create } of systems) {
     const started = performance.now();
-    const ranker = create();
+    const ranker = await create();
     const fitted = performance.now();
     const bar = new ProgressBar({ label: name });
     const metrics = await evaluate(ranker, test, { online, onProgress: (done, total) => bar.update(done, `of ${total}`) });

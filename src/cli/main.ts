@@ -1,9 +1,15 @@
 import { HashtagRecError } from "../core/errors.js";
 import { runEval } from "./eval.js";
+import { runIngest } from "./ingest.js";
 import { runPrepare } from "./prepare.js";
+import { runServe } from "./serve.js";
+import { runSuggest } from "./suggest.js";
 import { runTrain } from "./train.js";
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  serve: { run: runServe, summary: "serve the compose page and the HTTP API" },
+  suggest: { run: runSuggest, summary: "suggest hashtags for a draft text" },
+  ingest: { run: runIngest, summary: "add tweets to the trending store" },
   prepare: { run: runPrepare, summary: "clean, split and tokenize tweets into train.bin/val.bin for training" },
   train: { run: runTrain, summary: "train the hashtag masked-LM (PyTorch) on prepared data" },
   eval: { run: runEval, summary: "score baselines or a model on held-out tweets (fixed protocol)" },

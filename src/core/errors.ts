@@ -10,12 +10,17 @@
  */
 export const ERROR_CATALOGUE = {
   INVALID_ARGUMENT: { status: 400, exitCode: 2 },
+  INVALID_JSON: { status: 400, exitCode: 2 },
+  NOT_FOUND: { status: 404, exitCode: 2 },
+  DUPLICATE_TWEET: { status: 409, exitCode: 2 },
+  PAYLOAD_TOO_LARGE: { status: 413, exitCode: 2 },
   FILE_NOT_FOUND: { status: 404, exitCode: 3 },
   UNREADABLE_FILE: { status: 422, exitCode: 3 },
   UNSUPPORTED_FORMAT: { status: 415, exitCode: 3 },
   NO_DATA: { status: 422, exitCode: 4 },
   MODEL_INVALID: { status: 500, exitCode: 5 },
   DEPENDENCY_MISSING: { status: 500, exitCode: 6 },
+  STORE_UNAVAILABLE: { status: 503, exitCode: 7 },
   INTERNAL: { status: 500, exitCode: 1 },
 } as const satisfies Record<string, { status: number; exitCode: number }>;
 

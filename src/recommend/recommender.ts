@@ -16,6 +16,24 @@ export interface Suggestion {
   count: number;
 }
 
+/** A draft to score: its text and, optionally, where the hashtag would go. */
+export interface Draft {
+  text: string;
+  maskAt?: number | undefined;
+  /** The text is already cleaned (as the evaluation harness gives it): use it as the query. */
+  cleaned?: boolean;
+}
+
+/** The model's view of one draft. */
+export interface ScoredDraft {
+  /** The cleaned text the model saw. */
+  query: string;
+  /** Keys of the hashtags already in the draft. */
+  present: string[];
+  /** Probability per model hashtag, in token order. */
+  probabilities: Float32Array;
+}
+
 export interface RecommendOptions {
   /** Suggestions per text (default 10, at most the number of hashtags). */
   k?: number;
@@ -106,6 +124,32 @@ export class Recommender {
     return ranked;
   }
 
+  /**
+   * The model's probability over all its hashtags for each draft, in token order (see
+   * {@link hashtags}), with the hashtags already in the draft. One ONNX run per 64 drafts; the
+   * product's dynamic batcher and ranking build on this.
+   */
+  async score(drafts: readonly Draft[]): Promise<ScoredDraft[]> {
+    const queries = drafts.map((draft) =>
+      draft.cleaned ? { query: draft.text, maskAt: undefined, present: [] } : this.query(draft.text, draft.maskAt),
+    );
+    const scored: ScoredDraft[] = [];
+    for (let start = 0; start < queries.length; start += MAX_BATCH) {
+      const batch = queries.slice(start, start + MAX_BATCH);
+      const probabilities = await this.scoreQueries(
+        batch.map((q) => q.query),
+        batch.map((q) => q.maskAt),
+      );
+      batch.forEach((q, i) => scored.push({ query: q.query, present: q.present, probabilities: probabilities[i]! }));
+    }
+    return scored;
+  }
+
+  /** The token-order index of a hashtag key, if the model has it. */
+  indexOf(key: string): number | undefined {
+    return this.keyIndex.get(key);
+  }
+
   private query(text: string, maskAt: number | undefined): { query: string; maskAt: number | undefined; present: string[] } {
     if (maskAt === undefined) {
       const { query, keys } = analyzeText(text);
@@ -138,14 +182,10 @@ export class Recommender {
   }
 
   private async recommendBatch(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {
-    const queries = texts.map((text) => this.query(text, options.maskAt));
-    const probabilities = await this.scoreQueries(
-      queries.map((q) => q.query),
-      queries.map((q) => q.maskAt),
-    );
+    const scored = await this.score(texts.map((text) => ({ text, maskAt: options.maskAt })));
     const excluded = new Set(options.exclude ?? []);
-    return probabilities.map((probs, row) => {
-      const present = new Set([...excluded, ...queries[row]!.present]);
+    return scored.map(({ probabilities: probs, present: inText }) => {
+      const present = new Set([...excluded, ...inText]);
       const skip = (i: number) => present.has(this.model.hashtags[i]!.key);
       return topK(probs, Math.min(k, probs.length), skip).map((i) => {
         const entry = this.model.hashtags[i]!;

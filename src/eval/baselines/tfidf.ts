@@ -1,25 +1,11 @@
+import { termsOf } from "../../data/terms.js";
+
+export { termsOf };
+
 /** A sparse vector: term ids and their weights, L2-normalised. */
 export interface SparseVector {
   ids: Int32Array;
   values: Float32Array;
-}
-
-const WORD = /[\p{L}\p{M}\p{N}_]{2,}/gu;
-
-/**
- * Word unigrams and bigrams of a text, lower-cased; words are runs of two or more letters,
- * marks, digits or `_` (scikit-learn's default token pattern, extended to combining marks).
- *
- * @example
- * ```ts
- * termsOf("Lest we forget, Anzac!"); // ["lest", "we", "forget", "anzac", "lest we", "we forget", "forget anzac"]
- * ```
- */
-export function termsOf(text: string): string[] {
-  const words = text.toLowerCase().match(WORD) ?? [];
-  const terms = [...words];
-  for (let i = 1; i < words.length; i++) terms.push(`${words[i - 1]} ${words[i]}`);
-  return terms;
 }
 
 /**

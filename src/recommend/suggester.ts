@@ -1,0 +1,348 @@
+import { HashtagRecError, invalidArgument } from "../core/errors.js";
+import { hashtagKey } from "../data/hashtags.js";
+import { HOUR_MS, decayedCount } from "../trending/decay.js";
+import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
+import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
+import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
+import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
+import { blend, checkWeights, DEFAULT_BLEND, type BlendWeights, type ScoreParts } from "./blend.js";
+import { NeighbourIndex } from "../retrieval/neighbour-index.js";
+import { PrefixIndex } from "./prefix-index.js";
+import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
+import { topK } from "./softmax.js";
+
+/** A suggestion of the product: the model's fit blended with what is trending now and what look-alike recent tweets used. */
+export interface ProductSuggestion {
+  /** Display casing, without `#`. */
+  hashtag: string;
+  key: string;
+  /** The blended score (see {@link BlendWeights}). */
+  score: number;
+  /** Uses ingested into the trending store, or, for a hashtag it has not seen, uses in the model's training data. */
+  count: number;
+  trend: {
+    /** Decayed uses now (each use halves per half-life of age). */
+    score: number;
+    /** Uses per hour over the last `seriesHours` hours, oldest first. */
+    series: number[];
+  };
+  /** The signals behind the score, when asked for. */
+  explain?: ScoreParts;
+}
+
+export interface SuggestRequest {
+  text: string;
+  /** Suggestions wanted (default 5). */
+  k?: number;
+  /** The caret's character position (default: the end). After `#ma` it completes that prefix. */
+  cursor?: number;
+  explain?: boolean;
+}
+
+export interface SuggestResult {
+  suggestions: ProductSuggestion[];
+  /** Set when the caret is at the end of a partial hashtag: the prefix and the span it occupies. */
+  completing?: { prefix: string; start: number; end: number };
+}
+
+export interface SuggesterOptions {
+  weights?: BlendWeights;
+  /** Keys never suggested and never counted. */
+  blocklist?: ReadonlySet<string>;
+  /** `wall`: now is the clock; `data`: now is the latest tweet ingested (to replay old data). */
+  clock?: "wall" | "data";
+  /** Injected wall clock (tests). */
+  now?: () => number;
+  /** Hours of the sparkline series (default 24). */
+  seriesHours?: number;
+  /** Trending hashtags kept in memory and considered for every draft (default 200). */
+  trendCandidates?: number;
+  /** How stale the in-memory trend snapshot and neighbour index may be (default 1000 ms; local ingests refresh them at once). */
+  trendMaxAgeMs?: number;
+  /** A look-alike tweet's vote halves per this many hours of age (default 2). */
+  neighbourHalfLifeHours?: number;
+  /** Dynamic batching of model runs; `false` runs each draft alone. */
+  batching?: BatcherOptions | false;
+}
+
+/** The model's best hashtags considered per draft, besides the trending ones. */
+const MODEL_CANDIDATES = 100;
+/** The neighbours' most voted hashtags considered per draft. */
+const NEIGHBOUR_CANDIDATES = 50;
+const PREFIX_CANDIDATES = 1000;
+/** A partial hashtag right before the caret (`#ma`), by Twitter's rule that `#` follows a non-word character. */
+const PARTIAL_HASHTAG = /(?:^|[^\p{L}\p{M}\p{N}_&])([#＃])([\p{L}\p{M}\p{N}_\u200c\u200d]*)$/u;
+export const MAX_K = 100;
+/** Chosen with bench/blend.ts on the validation days (README "Choosing the blend"). */
+export const DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS = 2;
+const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Map(), totalLogWeight: -Infinity, takenAt: 0 });
+
+/**
+ * The product's ranking: for a draft, the model's probabilities (through a dynamic batcher) are
+ * blended with the trending store's decayed counts and with the votes of recent look-alike tweets
+ * (a {@link NeighbourIndex} kept in step with the store); hashtags already in the draft and
+ * blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix compete.
+ *
+ * @example
+ * ```ts
+ * const store = SqliteTrendingStore.open("trends.db", { halfLifeHours: 1 });
+ * const suggester = new Suggester(await Recommender.load("models/default"), store);
+ * await suggester.ingest([{ text: "Dawn service #AnzacDay", time: Date.now() }]);
+ * await suggester.suggest({ text: "Lest we forget", k: 3, explain: true });
+ * // { suggestions: [{ hashtag: "AnzacDay", key: "anzacday", score: 0.52, count: 1, trend: { score: 1, series: [...] }, explain: {...} }, …] }
+ * ```
+ */
+export class Suggester {
+  readonly weights: BlendWeights;
+  private readonly blocklist: ReadonlySet<string>;
+  private readonly trends: TrendCache;
+  private readonly modelKeys: PrefixIndex;
+  private readonly batcher: DynamicBatcher<Draft, ScoredDraft> | undefined;
+  private readonly wallClock: () => number;
+  private readonly seriesHours: number;
+  private latestIngested: number | undefined;
+  private readonly neighbours: NeighbourIndex;
+  private readonly neighbourMaxAgeMs: number;
+  private neighbourCursor: string | undefined;
+  private neighbourSync: Promise<void> | undefined;
+  private neighboursStale = true;
+  private neighboursSyncedAt = -Infinity;
+
+  constructor(
+    readonly recommender: Recommender,
+    readonly store: TrendingStore,
+    private readonly options: SuggesterOptions = {},
+  ) {
+    this.weights = checkWeights({ ...(options.weights ?? DEFAULT_BLEND) });
+    this.blocklist = options.blocklist ?? new Set();
+    this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
+    this.modelKeys = new PrefixIndex(recommender.hashtags.map((h) => h.key));
+    this.batcher = options.batching === false ? undefined : new DynamicBatcher((drafts) => recommender.score(drafts), options.batching ?? {});
+    this.wallClock = options.now ?? Date.now;
+    this.seriesHours = options.seriesHours ?? 24;
+    this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
+    this.neighbourMaxAgeMs = options.trendMaxAgeMs ?? 1000;
+  }
+
+  /** Model runs and the drafts in them, when batching. */
+  get batchStats(): { batches: number; items: number } | undefined {
+    return this.batcher?.stats;
+  }
+
+  async suggest(request: SuggestRequest): Promise<SuggestResult> {
+    const { text } = request;
+    const k = checkK(request.k ?? 5);
+    const cursor = request.cursor ?? text.length;
+    if (!Number.isInteger(cursor) || cursor < 0 || cursor > text.length) {
+      throw invalidArgument(`cursor must be an integer from 0 to ${text.length} (the text's length), got '${cursor}'`);
+    }
+    const partial = PARTIAL_HASHTAG.exec(text.slice(0, cursor));
+    if (partial && partial[2]!.length > 0) {
+      const end = cursor;
+      const start = end - partial[1]!.length - partial[2]!.length;
+      const prefix = hashtagKey(partial[2]!);
+      const context = text.slice(0, start) + text.slice(end);
+      const suggestions = await this.complete(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
+      return { suggestions, completing: { prefix, start, end } };
+    }
+    const signals = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
+    const excluded = new Set(signals.scored.present);
+    const candidates = this.candidates(signals, excluded.size);
+    return { suggestions: await this.describe(this.order(candidates, signals, excluded, k), signals, request.explain ?? false) };
+  }
+
+  /** Hashtags that start with `prefix`, ranked by fit with `text` (optional context) and trend. */
+  async complete(prefix: string, options: { k?: number; text?: string; maskAt?: number; explain?: boolean } = {}): Promise<ProductSuggestion[]> {
+    const k = checkK(options.k ?? 5);
+    const key = hashtagKey(prefix);
+    const text = options.text ?? "";
+    const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
+    const [signals, stored] = await Promise.all([
+      this.now().then((now) => this.gather({ text, maskAt }, now)),
+      this.orWhenDown(this.store.withPrefix(key, 50), []),
+    ]);
+    for (const entry of stored) signals.known.set(entry.key, entry);
+    const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
+    for (const neighbour of signals.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
+    return this.describe(this.order(candidates, signals, new Set(signals.scored.present), k), signals, options.explain ?? false);
+  }
+
+  /**
+   * Ingests tweets into the trending store (hashtags found by Twitter's rules; blocked ones
+   * skipped). A hashtag the model has never seen becomes a candidate at once.
+   */
+  async ingest(tweets: readonly IncomingTweet[], options: IngestOptions = {}): Promise<IngestResult> {
+    return this.ingestUses(toIngestTweets(tweets, { now: this.wallClock(), blocklist: this.blocklist }), options);
+  }
+
+  /** Ingests hashtag uses that are already extracted (the evaluation harness's examples). */
+  async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
+    const result = await this.store.ingest(batch, options);
+    this.trends.invalidate();
+    this.neighboursStale = true;
+    for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
+    return result;
+  }
+
+  /** Keys only, best first, for a query that is already cleaned, asked at `time` (`eval --online --model`). */
+  async rankCleanQuery(query: string, k: number, time: number): Promise<string[]> {
+    const signals = await this.gather({ text: query, cleaned: true }, time);
+    return this.order(this.candidates(signals, 0), signals, new Set(), k).map((c) => c.key);
+  }
+
+  /**
+   * Every candidate of a cleaned query with its signals, unranked: what `bench/blend.ts` records
+   * once to score many weightings exactly as {@link rankCleanQuery} would rank.
+   */
+  async candidateSignals(query: string, time: number): Promise<{ key: string; model: number; trend: number; neighbours: number }[]> {
+    const signals = await this.gather({ text: query, cleaned: true }, time);
+    return this.order(this.candidates(signals, 0), signals, new Set(), Infinity).map(({ key, parts }) => ({
+      key,
+      model: parts.model,
+      trend: parts.trend,
+      neighbours: parts.neighbours,
+    }));
+  }
+
+  /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
+  async now(): Promise<number> {
+    if (this.options.clock !== "data") return this.wallClock();
+    this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), undefined);
+    return this.latestIngested ?? this.wallClock();
+  }
+
+  async close(): Promise<void> {
+    await this.recommender.close();
+    await this.store.close();
+  }
+
+  /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
+  private async gather(draft: Draft, now: number): Promise<Signals> {
+    const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncNeighbours()]);
+    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
+  }
+
+  /** The model's best, the trending ones, and the neighbours' picks. */
+  private candidates(signals: Signals, extra: number): Set<string> {
+    const { probabilities } = signals.scored;
+    const candidates = new Set<string>();
+    for (const index of topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length))) candidates.add(this.recommender.hashtags[index]!.key);
+    for (const entry of signals.snapshot.entries) candidates.add(entry.key);
+    for (const [key] of [...signals.votes].sort((a, b) => b[1] - a[1]).slice(0, NEIGHBOUR_CANDIDATES)) candidates.add(key);
+    return candidates;
+  }
+
+  /**
+   * Brings the neighbour index up to date with the store's recent tweets (this process's ingests
+   * and, with a shared Redis, everyone's): after a local ingest, or every second.
+   */
+  private syncNeighbours(): Promise<void> {
+    const fresh = !this.neighboursStale && performance.now() - this.neighboursSyncedAt < this.neighbourMaxAgeMs;
+    if (fresh) return Promise.resolve();
+    this.neighbourSync ??= (async () => {
+      try {
+        this.neighboursStale = false;
+        for (;;) {
+          const page = await this.store.recentTweets(this.neighbourCursor, 5000);
+          for (const tweet of page.tweets) this.neighbours.add(tweet);
+          this.neighbourCursor = page.cursor;
+          if (page.tweets.length < 5000) break;
+        }
+        this.neighboursSyncedAt = performance.now();
+      } catch (error) {
+        if (!(error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE")) throw error;
+      } finally {
+        this.neighbourSync = undefined;
+      }
+    })();
+    return this.neighbourSync;
+  }
+
+  /** The trend snapshot, or an empty one while the store is down (suggestions then rest on the model). */
+  private snapshot(): Promise<TrendSnapshot> {
+    return this.orWhenDown(this.trends.snapshot(), EMPTY_SNAPSHOT);
+  }
+
+  private async orWhenDown<T>(read: Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await read;
+    } catch (error) {
+      if (error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE") return fallback;
+      throw error;
+    }
+  }
+
+  private scoreDraft(draft: Draft): Promise<ScoredDraft> {
+    if (this.batcher) return this.batcher.submit(draft);
+    return this.recommender.score([draft]).then((scored) => scored[0]!);
+  }
+
+  private order(candidates: Iterable<string>, signals: Signals, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    const { scored, snapshot, known, votes } = signals;
+    const signalsOf = (key: string) => {
+      const index = this.recommender.indexOf(key);
+      const entry = snapshot.byKey.get(key) ?? known.get(key);
+      return {
+        model: index === undefined ? 0 : scored.probabilities[index]!,
+        trend: entry === undefined ? 0 : 2 ** (entry.logWeight - snapshot.totalLogWeight),
+        neighbours: votes.get(key) ?? 0,
+      };
+    };
+    // Scores first (plain numbers: this runs for hundreds of candidates per request), parts for the best only.
+    const { model, trend, neighbours } = this.weights;
+    const scoredKeys: { key: string; score: number }[] = [];
+    for (const key of candidates) {
+      if (excluded.has(key) || this.blocklist.has(key)) continue;
+      const s = signalsOf(key);
+      scoredKeys.push({ key, score: model * s.model + trend * s.trend + neighbours * s.neighbours });
+    }
+    scoredKeys.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
+    return scoredKeys.slice(0, k).map(({ key }) => ({ key, ...blend(signalsOf(key), this.weights) }));
+  }
+
+  /** Display casing, counts and sparklines for the chosen few. */
+  private async describe(best: readonly Ranked[], signals: Signals, explain: boolean): Promise<ProductSuggestion[]> {
+    const keys = best.map((c) => c.key);
+    const { now } = signals;
+    const [entries, series] = await Promise.all([
+      this.orWhenDown(this.store.lookup(keys), new Map<string, TrendEntry>()),
+      this.orWhenDown(this.store.series(keys, now, this.seriesHours), new Map<string, number[]>()),
+    ]);
+    const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
+    return best.map(({ key, score, parts }) => {
+      const entry = entries.get(key);
+      const modelEntry = this.recommender.hashtags[this.recommender.indexOf(key) ?? -1];
+      return {
+        hashtag: entry?.display ?? modelEntry?.display ?? key,
+        key,
+        score,
+        count: entry?.count ?? modelEntry?.count ?? 0,
+        trend: {
+          score: entry === undefined ? 0 : decayedCount(entry.logWeight, now, halfLifeMs),
+          series: series.get(key) ?? new Array<number>(this.seriesHours).fill(0),
+        },
+        ...(explain ? { explain: parts } : {}),
+      };
+    });
+  }
+}
+
+interface Signals {
+  scored: ScoredDraft;
+  snapshot: TrendSnapshot;
+  /** Store entries read besides the snapshot (prefix completion). */
+  known: Map<string, TrendEntry>;
+  votes: Map<string, number>;
+  now: number;
+}
+
+interface Ranked {
+  key: string;
+  score: number;
+  parts: ScoreParts;
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw invalidArgument(`k must be an integer from 1 to ${MAX_K}, got '${k}'`);
+  return k;
+}

@@ -1,0 +1,178 @@
+import { termsOf } from "../data/terms.js";
+import { HOUR_MS } from "../trending/decay.js";
+
+/** A recent tweet as the index keeps it: its cleaned text, its hashtags, when. */
+export interface RecentTweet {
+  time: number;
+  /** Cleaned text (hashtags, links and mentions removed). */
+  query: string;
+  keys: readonly string[];
+}
+
+export interface NeighbourIndexOptions {
+  /** A neighbour's vote halves per this many hours of age (default 1). */
+  halfLifeHours?: number;
+  /** Tweets older than this (behind the newest) are dropped (default 12 h). */
+  windowHours?: number;
+}
+
+/** Tweets that share only a common word or two (cosine below this) do not vote. */
+const MIN_SIMILARITY = 0.1;
+
+interface Segment {
+  hour: number;
+  times: number[];
+  keys: (readonly string[])[];
+  postings: Map<string, { docs: number[]; weights: number[] }>;
+  /** Terms of each document, to undo their document frequencies when the segment is dropped. */
+  terms: string[][];
+}
+
+/**
+ * Recent tweets, searchable by text: the hashtags of the tweets most like a draft, weighted by
+ * squared cosine similarity (TF-IDF over word unigrams and bigrams, document frequencies kept over
+ * the window; below 0.1 no vote) and by recency (each neighbour's vote halves per half-life). The stream is bursty —
+ * the same text comes back within minutes with the same hashtags — and this is the signal that
+ * catches it. Tweets live in hourly segments; whole segments fall out of the window.
+ *
+ * @example
+ * ```ts
+ * const index = new NeighbourIndex({ halfLifeHours: 1 });
+ * index.add({ time: t, query: "dawn service at the memorial", keys: ["anzacday"] });
+ * index.votes("dawn service at the memorial", t); // Map { "anzacday" => 1 }
+ * ```
+ */
+export class NeighbourIndex {
+  private readonly segments: Segment[] = [];
+  private readonly documentFrequency = new Map<string, number>();
+  private documents = 0;
+  private similarity = new Float64Array(1024);
+  private touched = new Int32Array(1024);
+  private readonly halfLifeMs: number;
+  private readonly windowHours: number;
+
+  constructor(options: NeighbourIndexOptions = {}) {
+    this.halfLifeMs = (options.halfLifeHours ?? 1) * HOUR_MS;
+    this.windowHours = options.windowHours ?? 12;
+  }
+
+  /** Tweets in the window. */
+  get size(): number {
+    return this.documents;
+  }
+
+  /** Adds a tweet with hashtags (others cannot vote and are ignored). */
+  add(tweet: RecentTweet): void {
+    if (tweet.keys.length === 0) return;
+    const terms = [...new Set(termsOf(tweet.query))];
+    if (terms.length === 0) return;
+    const hour = Math.floor(tweet.time / HOUR_MS);
+    const newest = this.segments[this.segments.length - 1]?.hour;
+    if (newest !== undefined && hour <= newest - this.windowHours) return; // already out of the window
+    const segment = this.segmentFor(hour);
+    for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
+    this.documents++;
+    const vector = this.vector(tweet.query);
+    const doc = segment.times.length;
+    segment.times.push(tweet.time);
+    segment.keys.push(tweet.keys);
+    segment.terms.push(terms);
+    for (const [term, weight] of vector) {
+      let list = segment.postings.get(term);
+      if (!list) {
+        list = { docs: [], weights: [] };
+        segment.postings.set(term, list);
+      }
+      list.docs.push(doc);
+      list.weights.push(weight);
+    }
+  }
+
+  /**
+   * Hashtag → its share of the neighbours' votes, where a neighbour votes
+   * `similarity² · 2^(−age / halfLife)` for each of its hashtags and the shares are of at least one
+   * full vote (so a few weak look-alikes stay weak); empty when nothing is alike.
+   */
+  votes(query: string, now: number): Map<string, number> {
+    const vector = this.vector(query);
+    const votes = new Map<string, number>();
+    if (vector.size === 0) return votes;
+    let total = 0;
+    for (const segment of this.segments) {
+      // One accumulator per document of the segment, and the list of those touched.
+      const count = segment.times.length;
+      if (this.similarity.length < count) {
+        this.similarity = new Float64Array(count * 2);
+        this.touched = new Int32Array(count * 2);
+      }
+      const similarity = this.similarity;
+      const touched = this.touched;
+      let touchedCount = 0;
+      for (const [term, weight] of vector) {
+        const list = segment.postings.get(term);
+        if (!list) continue;
+        const { docs, weights } = list;
+        for (let i = 0; i < docs.length; i++) {
+          const doc = docs[i]!;
+          if (similarity[doc] === 0) touched[touchedCount++] = doc;
+          similarity[doc]! += weight * weights[i]!;
+        }
+      }
+      for (let i = 0; i < touchedCount; i++) {
+        const doc = touched[i]!;
+        const sim = similarity[doc]!;
+        similarity[doc] = 0;
+        if (sim < MIN_SIMILARITY) continue;
+        const vote = sim * sim * 2 ** (-Math.max(0, now - segment.times[doc]!) / this.halfLifeMs);
+        if (vote < 1e-6) continue;
+        for (const key of segment.keys[doc]!) {
+          votes.set(key, (votes.get(key) ?? 0) + vote);
+          total += vote;
+        }
+      }
+    }
+    // Shares of at least one full vote: weak, sparse evidence stays small instead of becoming certain.
+    const scale = Math.max(total, 1);
+    for (const [key, vote] of votes) votes.set(key, vote / scale);
+    return votes;
+  }
+
+  /** L2-normalised TF-IDF (1 + ln tf, smooth idf over the window's documents) of a text. */
+  private vector(text: string): Map<string, number> {
+    const tf = new Map<string, number>();
+    for (const term of termsOf(text)) if (this.documentFrequency.has(term)) tf.set(term, (tf.get(term) ?? 0) + 1);
+    let norm = 0;
+    const vector = new Map<string, number>();
+    for (const [term, count] of tf) {
+      const idf = Math.log((1 + this.documents) / (1 + this.documentFrequency.get(term)!)) + 1;
+      const weight = (1 + Math.log(count)) * idf;
+      vector.set(term, weight);
+      norm += weight * weight;
+    }
+    norm = Math.sqrt(norm);
+    for (const [term, weight] of vector) vector.set(term, weight / norm);
+    return vector;
+  }
+
+  private segmentFor(hour: number): Segment {
+    let segment = this.segments.find((s) => s.hour === hour);
+    if (segment) return segment;
+    segment = { hour, times: [], keys: [], postings: new Map(), terms: [] };
+    this.segments.push(segment);
+    this.segments.sort((a, b) => a.hour - b.hour);
+    const newest = this.segments[this.segments.length - 1]!.hour;
+    while (this.segments.length > 0 && this.segments[0]!.hour <= newest - this.windowHours) this.drop(this.segments.shift()!);
+    return segment;
+  }
+
+  private drop(segment: Segment): void {
+    for (const terms of segment.terms) {
+      for (const term of terms) {
+        const left = this.documentFrequency.get(term)! - 1;
+        if (left === 0) this.documentFrequency.delete(term);
+        else this.documentFrequency.set(term, left);
+      }
+    }
+    this.documents -= segment.terms.length;
+  }
+}

@@ -1,0 +1,134 @@
+import { MAX_K } from "../recommend/suggester.js";
+
+/** Longest draft `/v1/suggest` takes, in characters (posts elsewhere run longer than tweets). */
+export const MAX_TEXT_LENGTH = 5000;
+/** Most tweets in one `POST /v1/tweets`. */
+export const MAX_INGEST_BATCH = 1000;
+/** Request body limits, in bytes. */
+export const SUGGEST_BODY_LIMIT = 32 * 1024;
+export const INGEST_BODY_LIMIT = 1024 * 1024;
+
+const suggestion = {
+  type: "object",
+  required: ["hashtag", "key", "score", "count", "trend"],
+  properties: {
+    hashtag: { type: "string", description: "display casing, without #" },
+    key: { type: "string", description: "lookup key: NFKC, lower case" },
+    score: { type: "number", description: "blended score: model · p_model + trend · p_trend + neighbours · p_neighbours" },
+    count: { type: "integer", description: "uses ingested (or, if never ingested, in the model's training data)" },
+    trend: {
+      type: "object",
+      required: ["score", "series"],
+      properties: {
+        score: { type: "number", description: "time-decayed uses now" },
+        series: { type: "array", items: { type: "integer" }, description: "uses per hour, last 24 h, oldest first" },
+      },
+    },
+    explain: {
+      type: "object",
+      description: "each signal (a probability) and its weighted contribution; contributions add up to score",
+      properties: {
+        model: { type: "number" },
+        trend: { type: "number" },
+        neighbours: { type: "number" },
+        contributions: { type: "object", properties: { model: { type: "number" }, trend: { type: "number" }, neighbours: { type: "number" } } },
+      },
+    },
+  },
+} as const;
+
+const error = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+} as const;
+
+const errors = { "4xx": error, "5xx": error } as const;
+
+export const suggestSchema = {
+  summary: "Hashtags for a draft",
+  body: {
+    type: "object",
+    required: ["text"],
+    additionalProperties: false,
+    properties: {
+      text: { type: "string", minLength: 1, maxLength: MAX_TEXT_LENGTH },
+      k: { type: "integer", minimum: 1, maximum: MAX_K, default: 5 },
+      cursor: { type: "integer", minimum: 0, description: "caret position; after #ma it completes the prefix (default: end)" },
+      explain: { type: "boolean", default: false },
+    },
+  },
+  response: {
+    200: {
+      type: "object",
+      required: ["suggestions", "took_ms"],
+      properties: {
+        suggestions: { type: "array", items: suggestion },
+        completing: { type: "object", properties: { prefix: { type: "string" }, start: { type: "integer" }, end: { type: "integer" } } },
+        took_ms: { type: "number" },
+      },
+    },
+    ...errors,
+  },
+} as const;
+
+export const hashtagsSchema = {
+  summary: "Complete a hashtag prefix, ranked by trend and, given text, by fit",
+  querystring: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      prefix: { type: "string", maxLength: 140, default: "" },
+      // Query strings are text: k is checked as an integer (1 to MAX_K) by the handler.
+      k: { type: "string", pattern: "^-?[0-9]{1,9}$", default: "10", description: `integer from 1 to ${MAX_K}` },
+      text: { type: "string", maxLength: MAX_TEXT_LENGTH, description: "the draft, for context" },
+    },
+  },
+  response: {
+    200: { type: "object", required: ["hashtags"], properties: { hashtags: { type: "array", items: suggestion } } },
+    ...errors,
+  },
+} as const;
+
+export const tweetsSchema = {
+  summary: "Ingest tweets into the trending store",
+  body: {
+    type: "object",
+    required: ["tweets"],
+    additionalProperties: false,
+    properties: {
+      tweets: {
+        type: "array",
+        minItems: 1,
+        maxItems: MAX_INGEST_BATCH,
+        items: {
+          type: "object",
+          required: ["text"],
+          additionalProperties: false,
+          properties: {
+            id: { type: "string", minLength: 1, maxLength: 128 },
+            text: { type: "string", maxLength: MAX_TEXT_LENGTH },
+            time: { anyOf: [{ type: "string", format: "date-time" }, { type: "number" }], description: "ISO 8601 or ms since the epoch (default: now)" },
+          },
+        },
+      },
+    },
+  },
+  response: {
+    200: { type: "object", required: ["ingested", "hashtag_uses"], properties: { ingested: { type: "integer" }, hashtag_uses: { type: "integer" } } },
+    ...errors,
+  },
+} as const;
+
+export const healthSchema = {
+  summary: "Liveness",
+  response: { 200: { type: "object", properties: { status: { type: "string" } } } },
+} as const;
+
+export const readySchema = {
+  summary: "Readiness: the model is loaded and the trending store answers",
+  response: {
+    200: { type: "object", properties: { status: { type: "string" }, store: { type: "string" }, model: { type: "string" } } },
+    503: { type: "object", properties: { status: { type: "string" }, store: { type: "string" }, model: { type: "string" }, reason: { type: "string" } } },
+  },
+} as const;

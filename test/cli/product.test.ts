@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
+import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../../src/trending/store.js";
+import { FIXTURES, ROOT, runCli } from "./cli.js";
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "hashtag-rec-cli-"));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts `hashtag-rec serve --port 0` and resolves with its URL once it listens. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [`${ROOT}/bin/hashtag-rec.js`, "serve", "--port", "0", "--log-level", "warn", ...args], { cwd: ROOT });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /serving (http:\/\/\S+)/u.exec(output);
+      if (match) resolve({ child, url: match[1]!, output: () => output });
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+
+describe("hashtag-rec ingest", () => {
+  it("ingests a file with its times, and skips it the second time", () => {
+    const store = join(tempDir(), "trends.db");
+    const first = runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/ingested 32 tweets \(\d+ hashtag uses\) into .*trends\.db; 0 already there/);
+    const again = runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
+    expect(again.stdout).toMatch(/ingested 0 tweets \(0 hashtag uses\).*; 32 already there/);
+  });
+
+  it("names a missing file and a half-life the store was not made with", () => {
+    const missing = runCli(["ingest", "/nonexistent/tweets.jsonl"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/nonexistent\/tweets\.jsonl/);
+    const store = join(tempDir(), "trends.db");
+    runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
+    const other = runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store, "--half-life", "5"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/half-life of 0.25 h, not 5 h/);
+  });
+});
+
+describe("hashtag-rec suggest", () => {
+  it("prints a table, or JSON, blending the model with the store's trends", () => {
+    const store = join(tempDir(), "trends.db");
+    runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
+    const table = runCli(["suggest", "Lest we forget, dawn service", "--store", store, "--k", "3"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split("\n")[0]).toMatch(/^hashtag\s+score\s+count\s+trend$/);
+    expect(table.stdout.trim().split("\n")).toHaveLength(5);
+    const json = runCli(["suggest", "Lest we forget, dawn service", "--store", store, "--k", "3", "--json", "--explain"]);
+    const { suggestions } = JSON.parse(json.stdout);
+    expect(suggestions).toHaveLength(3);
+    for (const s of suggestions) {
+      const { model, trend, neighbours } = s.explain.contributions;
+      expect(model + trend + neighbours).toBeCloseTo(s.score, 9);
+    }
+    const modelOnly = runCli(["suggest", "Lest we forget, dawn service", "--store", store, "--json", "--weights", "model=1"]);
+    expect(JSON.parse(modelOnly.stdout).suggestions.map((s: { key: string }) => s.key)).toContain("anzacday");
+  });
+
+  it("completes a partial hashtag", () => {
+    const store = join(tempDir(), "trends.db");
+    runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
+    const { stdout } = runCli(["suggest", "dawn service #anz", "--store", store, "--json"]);
+    const result = JSON.parse(stdout);
+    expect(result.completing.prefix).toBe("anz");
+    for (const s of result.suggestions) expect(s.key.startsWith("anz")).toBe(true);
+  });
+
+  it("rejects bad arguments with a message and exit code 2", () => {
+    for (const [args, message] of [
+      [["suggest"], /one TEXT argument/],
+      [["suggest", "   "], /TEXT is empty/],
+      [["suggest", "hi", "--k", "0"], /--k must be a positive integer/],
+      [["suggest", "hi", "--weights", "model=x"], /--weights: 'model=x' needs a number/],
+      [["suggest", "hi", "--weights", "popularity=1"], /unknown signal 'popularity'/],
+      [["suggest", "hi", "--clock", "sundial"], /--clock must be 'wall' or 'data'/],
+      [["suggest", "hi", "--cursor", "99", "--store", ":memory:"], /cursor must be an integer from 0 to 2/],
+    ] as const) {
+      const result = runCli([...args]);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
+  it("names the missing file of a bad model directory (exit 5)", () => {
+    const dir = tempDir();
+    const result = runCli(["suggest", "hi", "--model", dir, "--store", ":memory:"]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/config\.json/);
+  });
+});
+
+describe("hashtag-rec serve", () => {
+  it("serves, keeps an acknowledged ingest through kill -9", async () => {
+    const store = join(tempDir(), "trends.db");
+    const { child, url } = await serve(["--store", store]);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    const ack = await fetch(`${url}/v1/tweets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ tweets: [{ id: "t1", text: "acknowledged #SurvivesKill9", time: "2023-05-01T00:00:00Z" }] }),
+    });
+    expect(ack.status).toBe(200);
+    child.kill("SIGKILL");
+    await exited(child);
+    const reopened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+    expect((await reopened.lookup(["surviveskill9"])).get("surviveskill9")).toMatchObject({ display: "SurvivesKill9", count: 1 });
+    await reopened.close();
+  });
+
+  it("finishes in-flight requests on SIGTERM, then exits 0", async () => {
+    // A long batching window keeps the requests in flight (waiting for their model run) when SIGTERM comes.
+    const { child, url } = await serve(["--store", join(tempDir(), "trends.db"), "--batch-window", "400"]);
+    const inFlight = Array.from({ length: 8 }, (_, i) =>
+      fetch(`${url}/v1/suggest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: `draft ${i} about football` }) }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    child.kill("SIGTERM");
+    const responses = await Promise.all(inFlight);
+    expect(responses.map((r) => r.status)).toEqual(new Array(8).fill(200));
+    for (const r of responses) expect(((await r.json()) as { suggestions: unknown[] }).suggestions).toHaveLength(5);
+    expect(await exited(child)).toBe(0);
+  });
+
+  it("fails at start-up on a corrupt model, naming the file", async () => {
+    const dir = tempDir();
+    const model = join(ROOT, "models/default");
+    for (const file of ["config.json", "tokenizer.json", "hashtags.json"]) writeFileSync(join(dir, file), (await import("node:fs")).readFileSync(join(model, file)));
+    (await import("node:fs")).mkdirSync(join(dir, "onnx"));
+    writeFileSync(join(dir, "onnx/recommender_int8.onnx"), "not an onnx graph");
+    const result = runCli(["serve", "--model", dir, "--port", "0", "--store", ":memory:"]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/recommender_int8\.onnx/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { DynamicBatcher } from "../../src/recommend/batcher.js";
+import { PrefixIndex } from "../../src/recommend/prefix-index.js";
+
+describe("DynamicBatcher", () => {
+  it("runs requests that arrive together as one batch, in order", async () => {
+    const batches: number[][] = [];
+    const batcher = new DynamicBatcher(async (items: number[]) => {
+      batches.push(items);
+      return items.map((x) => x * 10);
+    }, { windowMs: 5 });
+    expect(await Promise.all([1, 2, 3].map((x) => batcher.submit(x)))).toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it("caps a batch at maxBatch and queues the rest for the next run", async () => {
+    const sizes: number[] = [];
+    const batcher = new DynamicBatcher(async (items: number[]) => {
+      sizes.push(items.length);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return items;
+    }, { windowMs: 1, maxBatch: 4 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
+    expect(batcher.stats).toEqual({ batches: sizes.length, items: 10 });
+  });
+
+  it("rejects every request of a failed batch, and keeps working", async () => {
+    let fail = true;
+    const batcher = new DynamicBatcher(async (items: number[]) => {
+      if (fail) throw new Error("model broke");
+      return items;
+    });
+    const results = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    fail = false;
+    expect(await batcher.submit(3)).toBe(3);
+  });
+});
+
+describe("PrefixIndex", () => {
+  it.each([
+    ["ma", ["mastodon", "mayday"]],
+    ["may", ["mayday"]],
+    ["", ["mastodon", "mayday", "other"]],
+    ["zz", []],
+  ])("finds keys starting with '%s'", (prefix, expected) => {
+    expect(new PrefixIndex(["other", "mayday", "mastodon", "mayday"]).find(prefix, 10)).toEqual(expected);
+  });
+
+  it("stops at the limit", () => {
+    expect(new PrefixIndex(["a1", "a2", "a3"]).find("a", 2)).toEqual(["a1", "a2"]);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { NeighbourIndex } from "../../src/retrieval/neighbour-index.js";
+
+const H = 3_600_000;
+const T0 = Date.parse("2023-05-01T00:00:00Z");
+
+describe("NeighbourIndex", () => {
+  it("gives the hashtags of look-alike tweets; a copy of one is a full vote, a partial match less", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1 });
+    index.add({ time: T0, query: "dawn service at the memorial", keys: ["anzacday"] });
+    index.add({ time: T0, query: "hockey game tonight", keys: ["leafs"] });
+    index.add({ time: T0, query: "no hashtags here", keys: [] });
+    expect(index.size).toBe(2);
+    const exact = index.votes("dawn service at the memorial", T0);
+    expect([...exact.keys()]).toEqual(["anzacday"]);
+    expect(exact.get("anzacday")).toBeCloseTo(1, 6);
+    const partial = index.votes("the dawn service", T0).get("anzacday")!;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(1);
+    expect(index.votes("nothing in common", T0).size).toBe(0);
+  });
+
+  it("splits the votes of many look-alikes into shares that sum to 1", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1 });
+    index.add({ time: T0, query: "big match today", keys: ["a"] });
+    index.add({ time: T0, query: "big match today", keys: ["b"] });
+    index.add({ time: T0, query: "big match today", keys: ["b"] });
+    const votes = index.votes("big match today", T0);
+    expect(votes.get("a")).toBeCloseTo(1 / 3, 6);
+    expect(votes.get("b")).toBeCloseTo(2 / 3, 6);
+  });
+
+  it("weighs a neighbour's vote down by half per half-life of age", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1 });
+    index.add({ time: T0, query: "big match today", keys: ["old"] });
+    index.add({ time: T0 + H, query: "big match today", keys: ["new"] });
+    const votes = index.votes("big match today", T0 + H);
+    expect(votes.get("new")! / votes.get("old")!).toBeCloseTo(2, 6);
+  });
+
+  it("drops tweets that fall out of the window", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1, windowHours: 2 });
+    index.add({ time: T0, query: "big match today", keys: ["old"] });
+    index.add({ time: T0 + 3 * H, query: "big match today", keys: ["new"] });
+    expect([...index.votes("big match today", T0 + 3 * H).keys()]).toEqual(["new"]);
+    expect(index.size).toBe(1);
+    index.add({ time: T0, query: "big match today", keys: ["late"] }); // older than the window: ignored
+    expect(index.size).toBe(1);
+  });
+});
