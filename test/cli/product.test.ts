@@ -52,7 +52,7 @@ describe("hashtag-rec ingest", () => {
     runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
     const other = runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store, "--half-life", "5"]);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/half-life of 0.25 h, not 5 h/);
+    expect(other.stderr).toMatch(/half-life of 0.125 h, not 5 h/);
   });
 });
 
