@@ -5,7 +5,7 @@ import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
 import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
-import { blend, checkWeights, DEFAULT_BLEND, type BlendWeights, type ScoreParts } from "./blend.js";
+import { blend, checkWeights, DEFAULT_BLEND, TREND_FIT_POWER, trendFit, type BlendWeights, type ScoreParts } from "./blend.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
@@ -59,6 +59,8 @@ export interface SuggesterOptions {
   trendCandidates?: number;
   /** How stale the in-memory trend snapshot and neighbour index may be (default 1000 ms; local ingests refresh them at once). */
   trendMaxAgeMs?: number;
+  /** How much a trend is tempered by its fit with the draft (default TREND_FIT_POWER; 0 for not at all). */
+  trendFitPower?: number;
   /** A look-alike tweet's vote halves per this many hours of age (default 2). */
   neighbourHalfLifeHours?: number;
   /** Dynamic batching of model runs; `false` runs each draft alone. */
@@ -103,6 +105,7 @@ export class Suggester {
   private latestIngested: number | undefined;
   private readonly neighbours: NeighbourIndex;
   private readonly neighbourMaxAgeMs: number;
+  private readonly trendFitPower: number;
   private neighbourCursor: string | undefined;
   private neighbourSync: Promise<void> | undefined;
   private neighboursStale = true;
@@ -122,6 +125,7 @@ export class Suggester {
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
     this.neighbourMaxAgeMs = options.trendMaxAgeMs ?? 1000;
+    this.trendFitPower = options.trendFitPower ?? TREND_FIT_POWER;
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -194,13 +198,14 @@ export class Suggester {
    * Every candidate of a cleaned query with its signals, unranked: what `bench/blend.ts` records
    * once to score many weightings exactly as {@link rankCleanQuery} would rank.
    */
-  async candidateSignals(query: string, time: number): Promise<{ key: string; model: number; trend: number; neighbours: number }[]> {
+  async candidateSignals(query: string, time: number): Promise<{ key: string; model: number; trend: number; neighbours: number; bestModel: number }[]> {
     const signals = await this.gather({ text: query, cleaned: true }, time);
     return this.order(this.candidates(signals, 0), signals, new Set(), Infinity).map(({ key, parts }) => ({
       key,
       model: parts.model,
       trend: parts.trend,
       neighbours: parts.neighbours,
+      bestModel: signals.bestModel,
     }));
   }
 
@@ -219,7 +224,9 @@ export class Suggester {
   /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
   private async gather(draft: Draft, now: number): Promise<Signals> {
     const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncNeighbours()]);
-    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
+    const best = topK(scored.probabilities, 1)[0];
+    const bestModel = best === undefined ? 0 : scored.probabilities[best]!;
+    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now, bestModel };
   }
 
   /** The model's best, the trending ones, and the neighbours' picks. */
@@ -278,13 +285,15 @@ export class Suggester {
   }
 
   private order(candidates: Iterable<string>, signals: Signals, excluded: ReadonlySet<string>, k: number): Ranked[] {
-    const { scored, snapshot, known, votes } = signals;
+    const { scored, snapshot, known, votes, bestModel } = signals;
     const signalsOf = (key: string) => {
       const index = this.recommender.indexOf(key);
       const entry = snapshot.byKey.get(key) ?? known.get(key);
+      const model = index === undefined ? 0 : scored.probabilities[index]!;
       return {
-        model: index === undefined ? 0 : scored.probabilities[index]!,
+        model,
         trend: entry === undefined ? 0 : 2 ** (entry.logWeight - snapshot.totalLogWeight),
+        trendFit: trendFit(model, bestModel, this.trendFitPower),
         neighbours: votes.get(key) ?? 0,
       };
     };
@@ -294,7 +303,7 @@ export class Suggester {
     for (const key of candidates) {
       if (excluded.has(key) || this.blocklist.has(key)) continue;
       const s = signalsOf(key);
-      scoredKeys.push({ key, score: model * s.model + trend * s.trend + neighbours * s.neighbours });
+      scoredKeys.push({ key, score: model * s.model + trend * s.trend * s.trendFit + neighbours * s.neighbours });
     }
     scoredKeys.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
     return scoredKeys.slice(0, k).map(({ key }) => ({ key, ...blend(signalsOf(key), this.weights) }));
@@ -334,6 +343,8 @@ interface Signals {
   known: Map<string, TrendEntry>;
   votes: Map<string, number>;
   now: number;
+  /** The model's highest probability for this draft (the trend fit's yardstick). */
+  bestModel: number;
 }
 
 interface Ranked {

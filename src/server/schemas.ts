@@ -14,7 +14,7 @@ const suggestion = {
   properties: {
     hashtag: { type: "string", description: "display casing, without #" },
     key: { type: "string", description: "lookup key: NFKC, lower case" },
-    score: { type: "number", description: "blended score: model · p_model + trend · p_trend + neighbours · p_neighbours" },
+    score: { type: "number", description: "blended score: model · p_model + trend · p_trend · trendFit + neighbours · p_neighbours" },
     count: { type: "integer", description: "uses ingested (or, if never ingested, in the model's training data)" },
     trend: {
       type: "object",
@@ -30,6 +30,7 @@ const suggestion = {
       properties: {
         model: { type: "number" },
         trend: { type: "number" },
+        trendFit: { type: "number" },
         neighbours: { type: "number" },
         contributions: { type: "object", properties: { model: { type: "number" }, trend: { type: "number" }, neighbours: { type: "number" } } },
       },

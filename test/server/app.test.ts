@@ -224,6 +224,18 @@ describe("health, readiness and the OpenAPI document", () => {
   });
 });
 
+describe("an empty store", () => {
+  it("ranks by the model alone, as a fresh install does", async () => {
+    const fresh = await productSuggester();
+    const text = "Watching the Leafs game tonight with friends";
+    const fromModel = (await fresh.recommender.recommend(text, { k: 5 })).map((s) => s.key);
+    const suggested = (await fresh.suggest({ text, k: 5 })).suggestions;
+    expect(suggested.map((s) => s.key)).toEqual(fromModel);
+    expect(suggested[0]!.score).toBeGreaterThan(0);
+    await fresh.close();
+  });
+});
+
 describe("a store that stops answering", () => {
   it("reports degraded in /readyz and keeps suggesting from the model", async () => {
     const own = await productSuggester();
