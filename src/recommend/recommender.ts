@@ -103,10 +103,7 @@ export class Recommender {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1) throw invalidArgument(`k must be a positive integer, got '${k}'`);
     if (options.maskAt !== undefined && texts.length !== 1) throw invalidArgument("maskAt applies to a single text");
-    const results: Suggestion[][] = [];
-    for (let start = 0; start < texts.length; start += MAX_BATCH) {
-      results.push(...(await this.recommendBatch(texts.slice(start, start + MAX_BATCH), k, options)));
-    }
+    const results = await this.rankScored(texts, k, options);
     return typeof input === "string" ? results[0]! : results;
   }
 
@@ -115,13 +112,8 @@ export class Recommender {
    * keys only, best first.
    */
   async rankCleanQueries(queries: readonly string[], k: number): Promise<string[][]> {
-    const ranked: string[][] = [];
-    for (let start = 0; start < queries.length; start += MAX_BATCH) {
-      for (const probs of await this.scoreQueries(queries.slice(start, start + MAX_BATCH))) {
-        ranked.push(topK(probs, Math.min(k, probs.length)).map((i) => this.model.hashtags[i]!.key));
-      }
-    }
-    return ranked;
+    const scored = await this.score(queries.map((text) => ({ text, cleaned: true })));
+    return scored.map(({ probabilities: probs }) => topK(probs, Math.min(k, probs.length)).map((i) => this.model.hashtags[i]!.key));
   }
 
   /**
@@ -181,7 +173,7 @@ export class Recommender {
     return encodings.map((_, row) => softmax(hashtagLogits, row * size, size));
   }
 
-  private async recommendBatch(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {
+  private async rankScored(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {
     const scored = await this.score(texts.map((text) => ({ text, maskAt: options.maskAt })));
     const excluded = new Set(options.exclude ?? []);
     return scored.map(({ probabilities: probs, present: inText }) => {

@@ -100,7 +100,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { ...result, took_ms: Math.round((performance.now() - started) * 100) / 100 };
   });
 
-  app.get<{ Querystring: HashtagsQuery }>("/v1/hashtags", { schema: { ...hashtagsSchema, querystring: hashtagsSchema.querystring } }, async (request) => {
+  app.get<{ Querystring: HashtagsQuery }>("/v1/hashtags", { schema: hashtagsSchema }, async (request) => {
     const { prefix, k, text } = request.query;
     const key = prefix.replace(/^[#＃]/u, "");
     return { hashtags: await suggester.complete(key, { k: Number(k), ...(text === undefined ? {} : { text }) }) };

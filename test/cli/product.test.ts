@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -142,11 +142,11 @@ describe("hashtag-rec serve", () => {
     expect(await exited(child)).toBe(0);
   });
 
-  it("fails at start-up on a corrupt model, naming the file", async () => {
+  it("fails at start-up on a corrupt model, naming the file", () => {
     const dir = tempDir();
     const model = join(ROOT, "models/default");
-    for (const file of ["config.json", "tokenizer.json", "hashtags.json"]) writeFileSync(join(dir, file), (await import("node:fs")).readFileSync(join(model, file)));
-    (await import("node:fs")).mkdirSync(join(dir, "onnx"));
+    for (const file of ["config.json", "tokenizer.json", "hashtags.json"]) copyFileSync(join(model, file), join(dir, file));
+    mkdirSync(join(dir, "onnx"));
     writeFileSync(join(dir, "onnx/recommender_int8.onnx"), "not an onnx graph");
     const result = runCli(["serve", "--model", dir, "--port", "0", "--store", ":memory:"]);
     expect(result.code).toBe(5);
