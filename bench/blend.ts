@@ -1,111 +1,226 @@
 /**
- * Chooses the product's blend — the trending half-life, the neighbours' half-life and the weights
- * of the model, trend and neighbour signals — online, on the validation days inside the training
+ * Fits the product's blend — the weights of the log-linear blend of the model, trend, neighbour,
+ * burst and uses signals (`DEFAULT_BLEND`) — online, on the validation days inside the training
  * period: the store ingests the tweets before 2023-05-08, then each validation tweet (to
  * 2023-05-11) right after its prediction, exactly as `eval --online --model` does on the test
- * window, which this never reads. Each validation tweet's candidates are recorded once per pair
- * of half-lives with all three signals (`Suggester.candidateSignals`), then every weighting on a
- * 0.1 grid is scored on them.
+ * window, which this never reads. Each validation tweet's candidates are recorded once with their
+ * signals (`Suggester.candidateSignals`); the weights are then fitted by a listwise softmax (the
+ * log-likelihood of the tweet's hashtags among its candidates) on the tweets the model did not
+ * train on (after its `split_time`; a model scores the tweets it trained on too well, and weights
+ * fitted there lean on it too much), checked across halves (fit on one, score the other), and each
+ * signal is dropped in turn to show what it brings. A fit on all validation days is printed too,
+ * for reference.
  *
  *   npm run build && node dist/bench/blend.js [--model models/default]
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
+import { features, SIGNALS, type BlendWeights, type Signal, type Signals } from "../src/recommend/blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
-import { trendFit } from "../src/recommend/blend.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
 import { fmt, loadTimeSplit, validationSplit } from "./common.js";
 
 const { values } = parseArgs({ options: { model: { type: "string", default: "models/default" } } });
-/**
- * (trend, neighbour) half-lives in hours. Earlier runs (README "Choosing the blend") went over
- * trend 0.125–1 h and neighbours 0.5–4 h; this one takes their best and tries tempering the trend
- * by its fit with the draft.
- */
-const HALF_LIVES: [number, number][] = [[0.125, 2]];
-/** Powers of the trend's fit with the draft (`TREND_FIT_POWER`; 0: the trend is not tempered). */
-const FIT_POWERS = [0, 0.25, 0.5, 1];
-/** Candidates kept per tweet: the best 20 by each signal (a blend's top 10 comes from them in practice). */
-const KEEP_PER_SIGNAL = 20;
-const STEP = 0.1;
-const MIN_MODEL_WEIGHT = 0.1;
+/** Trend and neighbour half-lives (hours): the best of the grids in README "Choosing the blend". */
+const TREND_HALF_LIFE_HOURS = 0.125;
+const NEIGHBOUR_HALF_LIFE_HOURS = 2;
+/** Candidates kept per tweet: the best 30 by each signal (a blend's top 10 comes from them in practice). */
+const KEEP_PER_SIGNAL = 30;
+const STEPS = 300;
+const LEARNING_RATE = 0.05;
 
-type Signals = Awaited<ReturnType<Suggester["candidateSignals"]>>;
+/** Recorded candidates, as columns: the features of every candidate of every tweet, tweet by tweet. */
+interface Recorded {
+  /** Start of each tweet's candidates (tweets + 1 entries). */
+  offsets: number[];
+  /** Per signal, the feature of each candidate. */
+  columns: Record<Signal, number[]>;
+  /** 1 when the candidate is one of the tweet's hashtags. */
+  labels: number[];
+  /** Per tweet: its time. */
+  times: number[];
+}
 
 const { train } = await loadTimeSplit();
 const [fit, validation] = validationSplit(train) as [Example[], Example[]];
 const ordered = [...validation].sort((a, b) => a.time! - b.time!);
 console.error(`ingest ${fit.length} tweets before the validation days; validate online on ${ordered.length}`);
 const recommender = await Recommender.load(values.model!);
+const modelSplitTime = trainedUntil(values.model!);
+const started = performance.now();
+const recorded = await record();
+console.error(`recorded ${recorded.labels.length} candidates of ${recorded.times.length} tweets in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
-/** hit@5 and MRR@10 of one weighting on the recorded candidates. */
-function score(recorded: { truth: Set<string>; candidates: Signals }[], w: { model: number; trend: number; neighbours: number }, power: number) {
+const allTweets = recorded.times.map((_, i) => i);
+const unseen = allTweets.filter((i) => recorded.times[i]! > modelSplitTime);
+const firstHalf = unseen.slice(0, Math.floor(unseen.length / 2));
+const secondHalf = unseen.slice(firstHalf.length);
+const rows: string[] = [];
+for (const dropped of [undefined, ...SIGNALS]) {
+  const signals = SIGNALS.filter((s) => s !== dropped);
+  const a = score(fitWeights(firstHalf, signals), secondHalf);
+  const b = score(fitWeights(secondHalf, signals), firstHalf);
+  const fitted = fitWeights(unseen, signals);
+  const both = score(fitted, unseen);
+  rows.push(
+    `| ${dropped === undefined ? "**all five**" : `without ${dropped}`} | ${fmt(a.hit5)} / ${fmt(a.mrr10)} | ${fmt(b.hit5)} / ${fmt(b.mrr10)} | ${fmt(both.hit5)} / ${fmt(both.mrr10)} | ${SIGNALS.map((s) => fitted[s].toFixed(2)).join(" / ")} |`,
+  );
+  console.error(rows[rows.length - 1]);
+}
+const leaky = fitWeights(allTweets, SIGNALS);
+const leakyScore = score(leaky, allTweets);
+await recommender.close();
+console.log(`validation: ${recorded.times.length} tweets from 2023-05-08 to 2023-05-11, online; model ${values.model}, which trained on tweets to ${new Date(modelSplitTime).toISOString()}: ${unseen.length} validation tweets after that\n`);
+console.log(`| signals | fit on the first half, hit@5 / MRR@10 on the second | fit on the second, scored on the first | fit and scored on both | weights (${SIGNALS.join(" / ")}) |`);
+console.log("|---|---:|---:|---:|---|");
+for (const row of rows) console.log(row);
+console.log(`\nfitted on all ${allTweets.length} validation tweets (most of them seen by the model): hit@5 ${fmt(leakyScore.hit5)} / MRR@10 ${fmt(leakyScore.mrr10)}, weights ${SIGNALS.map((s) => leaky[s].toFixed(2)).join(" / ")}`);
+
+/** The last time the model trained on (its prepared data's `split_time`), or -∞ when not recorded. */
+function trainedUntil(dir: string): number {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, "train_config.json"), "utf8")) as { data_meta?: { split_time?: string } };
+    return Date.parse(config.data_meta?.split_time ?? "") || -Infinity;
+  } catch {
+    return -Infinity;
+  }
+}
+
+/** Replays the validation days online, recording each evaluable tweet's strongest candidates. */
+async function record(): Promise<Recorded> {
+  const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: TREND_HALF_LIFE_HOURS });
+  const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, neighbourHalfLifeHours: NEIGHBOUR_HALF_LIFE_HOURS });
+  const ranker = await ProductRanker.create(suggester, fit);
+  const out: Recorded = { offsets: [0], columns: Object.fromEntries(SIGNALS.map((s) => [s, []])) as unknown as Record<Signal, number[]>, labels: [], times: [] };
+  for (const example of ordered) {
+    if (example.keys.length > 0 && example.query.length > 0) {
+      const candidates = await suggester.candidateSignals(example.query, example.time!);
+      const kept = new Set<(typeof candidates)[number]>();
+      for (const signal of SIGNALS) for (const c of [...candidates].sort((a, b) => b[signal] - a[signal]).slice(0, KEEP_PER_SIGNAL)) kept.add(c);
+      for (const c of kept) {
+        const f = features(c as Signals);
+        for (const signal of SIGNALS) out.columns[signal].push(f[signal]);
+        out.labels.push(example.keys.includes(c.key) ? 1 : 0);
+      }
+      out.offsets.push(out.labels.length);
+      out.times.push(example.time!);
+    }
+    await ranker.ingest([example]);
+  }
+  await store.close();
+  return out;
+}
+
+/** Candidate logits under `weights` for tweet `i`. */
+function logits(i: number, weights: BlendWeights): number[] {
+  const out: number[] = [];
+  for (let j = recorded.offsets[i]!; j < recorded.offsets[i + 1]!; j++) {
+    let sum = 0;
+    for (const s of SIGNALS) sum += weights[s] * recorded.columns[s][j]!;
+    out.push(sum);
+  }
+  return out;
+}
+
+/**
+ * Weights that maximise the mean log-probability of a tweet's hashtags among its candidates
+ * (softmax of the logits), by Adam on the full batch; signals left out weigh 0. Features are
+ * standardised while fitting and the weights returned on their own scale.
+ */
+function fitWeights(tweets: number[], signals: readonly Signal[]): BlendWeights {
+  const width = signals.length;
+  // The tweets that have a hashtag among their candidates (the others teach nothing), as one matrix.
+  const groups: number[] = [0];
+  const x: number[] = [];
+  const labels: number[] = [];
+  for (const i of tweets) {
+    const start = recorded.offsets[i]!;
+    const end = recorded.offsets[i + 1]!;
+    if (!recorded.labels.slice(start, end).includes(1)) continue;
+    for (let j = start; j < end; j++) {
+      for (const s of signals) x.push(recorded.columns[s][j]!);
+      labels.push(recorded.labels[j]!);
+    }
+    groups.push(labels.length);
+  }
+  const rows = labels.length;
+  const matrix = Float64Array.from(x);
+  const mean = new Float64Array(width);
+  const sd = new Float64Array(width);
+  for (let f = 0; f < width; f++) {
+    let sum = 0;
+    let squares = 0;
+    for (let r = 0; r < rows; r++) {
+      const value = matrix[r * width + f]!;
+      sum += value;
+      squares += value * value;
+    }
+    mean[f] = sum / rows;
+    sd[f] = Math.sqrt(Math.max(squares / rows - mean[f]! ** 2, 0)) || 1;
+    for (let r = 0; r < rows; r++) matrix[r * width + f] = (matrix[r * width + f]! - mean[f]!) / sd[f]!;
+  }
+  const w = new Float64Array(width);
+  const m = new Float64Array(width);
+  const v = new Float64Array(width);
+  const z = new Float64Array(rows);
+  for (let step = 1; step <= STEPS; step++) {
+    const grad = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let f = 0; f < width; f++) sum += w[f]! * matrix[r * width + f]!;
+      z[r] = sum;
+    }
+    for (let g = 0; g + 1 < groups.length; g++) {
+      const start = groups[g]!;
+      const end = groups[g + 1]!;
+      let max = -Infinity;
+      for (let r = start; r < end; r++) max = Math.max(max, z[r]!);
+      let all = 0;
+      let truth = 0;
+      for (let r = start; r < end; r++) {
+        const e = Math.exp(z[r]! - max);
+        z[r] = e;
+        all += e;
+        if (labels[r]) truth += e;
+      }
+      // d(−log(truth/all))/dz_r = p_r − q_r: softmax over all candidates minus over the hashtags.
+      for (let r = start; r < end; r++) {
+        const e = z[r]!;
+        const d = e / all - (labels[r] ? e / truth : 0);
+        for (let f = 0; f < width; f++) grad[f]! += d * matrix[r * width + f]!;
+      }
+    }
+    for (let f = 0; f < width; f++) {
+      const g = grad[f]! / (groups.length - 1);
+      m[f] = 0.9 * m[f]! + 0.1 * g;
+      v[f] = 0.999 * v[f]! + 0.001 * g * g;
+      w[f]! -= (LEARNING_RATE * (m[f]! / (1 - 0.9 ** step))) / (Math.sqrt(v[f]! / (1 - 0.999 ** step)) + 1e-8);
+    }
+  }
+  const weights = Object.fromEntries(SIGNALS.map((s) => [s, 0])) as BlendWeights;
+  signals.forEach((s, f) => (weights[s] = w[f]! / sd[f]!));
+  return weights;
+}
+
+/** hit@5 and MRR@10 of `weights` on `tweets` (ties broken as the product does, by candidate order here). */
+function score(weights: BlendWeights, tweets: number[]) {
   const metrics = new MetricsAccumulator();
-  for (const { truth, candidates } of recorded) {
-    const ranked = candidates
-      .map((c) => ({ key: c.key, score: w.model * c.model + w.trend * c.trend * trendFit(c.model, c.bestModel, power) + w.neighbours * c.neighbours }))
-      .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1))
+  for (const i of tweets) {
+    const start = recorded.offsets[i]!;
+    const z = logits(i, weights);
+    const ranked = z
+      .map((value, j) => ({ value, j }))
+      .sort((a, b) => b.value - a.value || a.j - b.j)
       .slice(0, 10)
-      .map((c) => c.key);
-    metrics.add(ranked, truth, true);
+      .map(({ j }) => String(j));
+    const truth = new Set<string>();
+    for (let j = start; j < recorded.offsets[i + 1]!; j++) if (recorded.labels[j]) truth.add(String(j - start));
+    metrics.add(ranked, truth.size > 0 ? truth : new Set(["none"]), true);
   }
   return metrics.result();
 }
-
-function strongest(candidates: Signals): Signals {
-  const kept = new Set<Signals[number]>();
-  for (const signal of ["model", "trend", "neighbours"] as const) {
-    for (const c of [...candidates].sort((a, b) => b[signal] - a[signal]).slice(0, KEEP_PER_SIGNAL)) kept.add(c);
-  }
-  return [...kept];
-}
-
-const rows: string[] = [];
-let best = { trendHours: 0, neighbourHours: 0, power: 0, weights: { model: 0, trend: 0, neighbours: 0 }, hit5: -1, mrr10: 0 };
-for (const [trendHours, neighbourHours] of HALF_LIVES) {
-  {
-    const started = performance.now();
-    const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: trendHours });
-    const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, neighbourHalfLifeHours: neighbourHours });
-    const ranker = await ProductRanker.create(suggester, fit);
-    const recorded: { truth: Set<string>; candidates: Signals }[] = [];
-    for (const example of ordered) {
-      if (example.keys.length > 0 && example.query.length > 0) {
-        recorded.push({ truth: new Set(example.keys), candidates: strongest(await suggester.candidateSignals(example.query, example.time!)) });
-      }
-      await ranker.ingest([example]);
-    }
-    await store.close();
-    for (const power of FIT_POWERS) {
-      let pairBest = { weights: { model: 0, trend: 0, neighbours: 0 }, hit5: -1, mrr10: 0 };
-      const grid = Math.round(1 / STEP);
-      // The model keeps a weight of at least MIN_MODEL_WEIGHT: with an empty or stale store it is
-      // the only signal, and a weight of 0 would leave the ranking to ties.
-      for (let m = Math.round(MIN_MODEL_WEIGHT * grid); m <= grid; m++) {
-        for (let n = 0; n <= grid - m; n++) {
-          const weights = { model: m / grid, neighbours: n / grid, trend: (grid - m - n) / grid };
-          const { hit5, mrr10 } = score(recorded, weights, power);
-          if (hit5 > pairBest.hit5 || (hit5 === pairBest.hit5 && mrr10 > pairBest.mrr10)) pairBest = { weights, hit5, mrr10 };
-        }
-      }
-      const single = (w: { model: number; trend: number; neighbours: number }) => fmt(score(recorded, w, power).hit5);
-      const { weights: w } = pairBest;
-      const row = `| ${trendHours} | ${neighbourHours} | ${power} | ${single({ model: 1, trend: 0, neighbours: 0 })} | ${single({ model: 0, trend: 1, neighbours: 0 })} | ${single({ model: 0, trend: 0, neighbours: 1 })} | ${w.model} / ${w.trend} / ${w.neighbours} | ${fmt(pairBest.hit5)} | ${fmt(pairBest.mrr10)} | ${((performance.now() - started) / 1000).toFixed(0)} |`;
-      console.error(row);
-      rows.push(row);
-      if (pairBest.hit5 > best.hit5) best = { trendHours, neighbourHours, power, ...pairBest };
-    }
-  }
-}
-await recommender.close();
-console.log(`validation: ${ordered.length} tweets from 2023-05-08 to 2023-05-11, online\n`);
-console.log("| trend half-life (h) | neighbour half-life (h) | trend fit power | model alone hit@5 | trend alone | neighbours alone | best weights (model / trend / neighbours) | hit@5 | MRR@10 | seconds |");
-console.log("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
-for (const row of rows) console.log(row);
-console.log(
-  `\nbest: trend half-life ${best.trendHours} h, neighbour half-life ${best.neighbourHours} h, trend fit power ${best.power}, ` +
-    `weights model ${best.weights.model}, trend ${best.weights.trend}, neighbours ${best.weights.neighbours} (hit@5 ${fmt(best.hit5)}, MRR@10 ${fmt(best.mrr10)})`,
-);

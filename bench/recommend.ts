@@ -1,15 +1,25 @@
 /**
  * Recommender speed: load time, p50/p90 latency of one tweet, batched throughput, RSS.
- * Texts are test-window tweets of the shared corpus.
+ * Texts are test-window tweets of the shared corpus (streamed: RSS is the recommender's own).
  *
  *   npm run build && node dist/bench/recommend.js [MODEL_DIR]
  */
+import { toExample } from "../src/data/examples.js";
+import { openTweets } from "../src/data/readers.js";
+import { parseSplitDate } from "../src/eval/dataset.js";
 import { Recommender } from "../src/recommend/recommender.js";
-import { loadTimeSplit } from "./common.js";
+import { corpusPath, SPLIT_DATE } from "./common.js";
 
 const dir = process.argv[2] ?? "models/default";
-const { test } = await loadTimeSplit();
-const texts = test.slice(0, 2000).map((e) => e.query).filter((q) => q.length > 0);
+// Streamed, keeping only the texts used, so that RSS is the recommender's and not the corpus's.
+const texts: string[] = [];
+const split = parseSplitDate(SPLIT_DATE);
+for await (const tweet of (await openTweets(corpusPath())).rows) {
+  if (tweet.createdAt === undefined || tweet.createdAt < split) continue;
+  const { query } = toExample(tweet);
+  if (query.length > 0) texts.push(query);
+  if (texts.length === 2000) break;
+}
 
 const loadStart = performance.now();
 const recommender = await Recommender.load(dir);

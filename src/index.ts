@@ -35,7 +35,7 @@ export {
   type SuggestResult,
   type SuggesterOptions,
 } from "./recommend/suggester.js";
-export { DEFAULT_BLEND, SIGNALS, type BlendWeights, type ScoreParts } from "./recommend/blend.js";
+export { DEFAULT_BLEND, SIGNALS, type BlendWeights, type ScoreParts, type Signals as BlendSignals } from "./recommend/blend.js";
 export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
 export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
 export { SqliteTrendingStore } from "./trending/sqlite-store.js";

@@ -60,10 +60,10 @@ export async function productSettings(values: ProductValues): Promise<ProductSet
   };
 }
 
-/** `model=0.2,trend=0.1,neighbours=0.7` → weights; signals left out weigh 0; unknown names are errors. */
+/** `model=0.5,neighbours=1` → weights; signals left out weigh 0; unknown names are errors. */
 export function parseWeights(value: string | undefined): BlendWeights {
   if (value === undefined) return { ...DEFAULT_BLEND };
-  const weights: BlendWeights = { model: 0, trend: 0, neighbours: 0 };
+  const weights = Object.fromEntries(SIGNALS.map((signal) => [signal, 0])) as BlendWeights;
   for (const part of value.split(",")) {
     const [name, raw] = part.split("=").map((s) => s.trim());
     if (!(SIGNALS as readonly (string | undefined)[]).includes(name)) {

@@ -48,13 +48,13 @@ export async function runSuggest(argv: string[]): Promise<number> {
     } else {
       if (result.completing) console.log(`completing #${result.completing.prefix}`);
       const header = ["hashtag", "score", "count", "trend"];
-      if (values.explain) header.push("p_model", "p_trend", "fit", "p_neighbours");
+      if (values.explain) header.push("p_model", "p_trend", "p_neighbours", "burst", "uses");
       console.log(
         formatTable(
           header,
           result.suggestions.map((s) => {
             const row: (string | number)[] = [`#${s.hashtag}`, s.score, s.count, s.trend.score];
-            if (s.explain) row.push(s.explain.model, s.explain.trend, s.explain.trendFit, s.explain.neighbours);
+            if (s.explain) row.push(s.explain.model, s.explain.trend, s.explain.neighbours, s.explain.burst, s.explain.uses);
             return row;
           }),
         ),

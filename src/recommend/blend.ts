@@ -1,68 +1,80 @@
 import { invalidArgument } from "../core/errors.js";
 
-/**
- * Weights of the signals in the final score,
- * `score = model · p_model + trend · p_trend · fit + neighbours · p_neighbours`, where `p_model` is
- * the model's probability of the hashtag for this draft, `p_trend` its share of all recent
- * (time-decayed) hashtag uses, `fit = ((p_model + ε) / (max p_model + ε))^TREND_FIT_POWER` tempers
- * a trend by how well it fits this draft (ε = 0.001, so a hashtag the model never saw keeps some
- * trend), and `p_neighbours` is its share of the votes of recent tweets whose text is like the
- * draft's. More signals get a weight here.
- */
-export interface BlendWeights {
+/** What is measured about one candidate hashtag for one draft. */
+export interface Signals {
+  /** The model's probability for this draft (0 when the model does not know the hashtag). */
   model: number;
+  /** Its share of all recent, time-decayed uses in the trending store (0 when not trending). */
   trend: number;
+  /** Its share of the votes of recent tweets whose text is like the draft's. */
   neighbours: number;
+  /** Tweets among the last few ingested that used it (see `RecentUses`). */
+  burst: number;
+  /** All its uses ingested so far (0 when it is not among the trending hashtags read). */
+  uses: number;
 }
 
-export const SIGNALS = ["model", "trend", "neighbours"] as const;
+export type Signal = keyof Signals;
+export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses"];
 
 /**
- * Chosen with `bench/blend.ts` (online, on the validation days 2023-05-08…10 of the training
- * period, never the test window); see README "Choosing the blend".
+ * Weights of the signals in a candidate's logit, a log-linear blend:
+ * `logit = model · ln(p_model + 1e-5) + trend · ln(p_trend + 1e-7) + neighbours · ln(p_neighbours + 0.01)
+ *          + burst · ln(1 + burst) + uses · ln(1 + uses)`,
+ * so the final score, a softmax of the logits over the draft's candidates, is proportional to
+ * `p_model^model · p_trend^trend · …`. A weight may be negative (`uses` is: a hashtag everyone
+ * always uses needs more evidence than its count alone). More signals get a weight here.
  */
-export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.1, trend: 0.6, neighbours: 0.3 });
+export type BlendWeights = Record<Signal, number>;
 
-/** How much a trend is tempered by its fit with the draft (0: not at all); chosen with the weights. */
-export const TREND_FIT_POWER = 0.25;
-const FIT_EPSILON = 1e-3;
+/**
+ * Fitted with `bench/blend.ts` (a listwise softmax over each draft's candidates, online, on the
+ * validation tweets of the training period that models/default did not train on, 2023-05-10;
+ * never the test window); README "Choosing the blend".
+ */
+export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.35, trend: 0.23, neighbours: 1.21, burst: 0.75, uses: -0.06 });
 
-/** The trend's fit factor for a hashtag the model gives `model`, when its best hashtag gets `bestModel`. */
-export function trendFit(model: number, bestModel: number, power = TREND_FIT_POWER): number {
-  return power === 0 ? 1 : ((model + FIT_EPSILON) / (bestModel + FIT_EPSILON)) ** power;
+/** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */
+const FLOORS = { model: 1e-5, trend: 1e-7, neighbours: 0.01 } as const;
+
+/** Each signal on the scale its weight multiplies. */
+export function features(s: Signals): Record<Signal, number> {
+  return {
+    model: Math.log(s.model + FLOORS.model),
+    trend: Math.log(s.trend + FLOORS.trend),
+    neighbours: Math.log(s.neighbours + FLOORS.neighbours),
+    burst: Math.log1p(s.burst),
+    uses: Math.log1p(s.uses),
+  };
+}
+
+/** A candidate's logit: its features weighted and summed. */
+export function logit(s: Signals, weights: BlendWeights): number {
+  const f = features(s);
+  let sum = 0;
+  for (const name of SIGNALS) sum += weights[name] * f[name];
+  return sum;
 }
 
 /** A candidate's signals and their weighted parts, as `explain` shows them. */
-export interface ScoreParts {
-  /** The model's probability (0 when the model does not know the hashtag). */
-  model: number;
-  /** Share of recent uses (0 when not among the trending hashtags). */
-  trend: number;
-  /** How well the trend fits this draft (0–1; see {@link trendFit}). */
-  trendFit: number;
-  /** Share of the votes of recent look-alike tweets. */
-  neighbours: number;
-  /** Each signal times its weight (the trend's times its fit too): they add up to the score. */
-  contributions: { model: number; trend: number; neighbours: number };
+export interface ScoreParts extends Signals {
+  /** Each signal's feature times its weight: they add up to the logit. */
+  contributions: Record<Signal, number>;
+  /** The candidate's logit; the score is its softmax over the draft's candidates. */
+  logit: number;
 }
 
-export function blend(
-  signals: { model: number; trend: number; trendFit: number; neighbours: number },
-  weights: BlendWeights,
-): { score: number; parts: ScoreParts } {
-  const contributions = {
-    model: weights.model * signals.model,
-    trend: weights.trend * signals.trend * signals.trendFit,
-    neighbours: weights.neighbours * signals.neighbours,
-  };
-  return { score: contributions.model + contributions.trend + contributions.neighbours, parts: { ...signals, contributions } };
+export function explainScore(s: Signals, weights: BlendWeights): ScoreParts {
+  const f = features(s);
+  const contributions = Object.fromEntries(SIGNALS.map((name) => [name, weights[name] * f[name]])) as Record<Signal, number>;
+  return { ...s, contributions, logit: logit(s, weights) };
 }
 
-/** Checks weights given by a user (non-negative, finite, not all zero). */
+/** Checks weights given by a user (finite, not all 0). */
 export function checkWeights(weights: BlendWeights): BlendWeights {
   const values = Object.entries(weights);
   for (const [name, value] of values) {
-    if (!Number.isFinite(value) || value < 0) throw invalidArgument(`blend weight '${name}' must be a non-negative number, got '${value}'`);
+    if (!Number.isFinite(value)) throw invalidArgument(`blend weight '${name}' must be a finite number, got '${value}'`);
   }
   if (values.every(([, value]) => value === 0)) throw invalidArgument("blend weights cannot all be 0");
   return weights;

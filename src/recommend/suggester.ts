@@ -3,9 +3,10 @@ import { hashtagKey } from "../data/hashtags.js";
 import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
 import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
+import { RecentUses } from "../trending/recent-uses.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
-import { blend, checkWeights, DEFAULT_BLEND, TREND_FIT_POWER, trendFit, type BlendWeights, type ScoreParts } from "./blend.js";
+import { checkWeights, DEFAULT_BLEND, explainScore, logit, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
@@ -16,7 +17,7 @@ export interface ProductSuggestion {
   /** Display casing, without `#`. */
   hashtag: string;
   key: string;
-  /** The blended score (see {@link BlendWeights}). */
+  /** Its probability among the draft's candidates: the softmax of their log-linear blends ({@link BlendWeights}). */
   score: number;
   /** Uses ingested into the trending store, or, for a hashtag it has not seen, uses in the model's training data. */
   count: number;
@@ -59,8 +60,8 @@ export interface SuggesterOptions {
   trendCandidates?: number;
   /** How stale the in-memory trend snapshot and neighbour index may be (default 1000 ms; local ingests refresh them at once). */
   trendMaxAgeMs?: number;
-  /** How much a trend is tempered by its fit with the draft (default TREND_FIT_POWER; 0 for not at all). */
-  trendFitPower?: number;
+  /** Tweets the burst signal looks back over (default 50). */
+  recentTweets?: number;
   /** A look-alike tweet's vote halves per this many hours of age (default 2). */
   neighbourHalfLifeHours?: number;
   /** Dynamic batching of model runs; `false` runs each draft alone. */
@@ -81,8 +82,9 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
 
 /**
  * The product's ranking: for a draft, the model's probabilities (through a dynamic batcher) are
- * blended with the trending store's decayed counts and with the votes of recent look-alike tweets
- * (a {@link NeighbourIndex} kept in step with the store); hashtags already in the draft and
+ * blended, log-linearly ({@link BlendWeights}), with the trending store's decayed counts, the votes
+ * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), and the
+ * burst in the last tweets ingested ({@link RecentUses}); hashtags already in the draft and
  * blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix compete.
  *
  * @example
@@ -91,7 +93,7 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * const suggester = new Suggester(await Recommender.load("models/default"), store);
  * await suggester.ingest([{ text: "Dawn service #AnzacDay", time: Date.now() }]);
  * await suggester.suggest({ text: "Lest we forget", k: 3, explain: true });
- * // { suggestions: [{ hashtag: "AnzacDay", key: "anzacday", score: 0.52, count: 1, trend: { score: 1, series: [...] }, explain: {...} }, …] }
+ * // { suggestions: [{ hashtag: "AnzacDay", key: "anzacday", score: 0.41, count: 1, trend: { score: 1, series: [...] }, explain: {...} }, …] }
  * ```
  */
 export class Suggester {
@@ -105,7 +107,7 @@ export class Suggester {
   private latestIngested: number | undefined;
   private readonly neighbours: NeighbourIndex;
   private readonly neighbourMaxAgeMs: number;
-  private readonly trendFitPower: number;
+  private readonly recentUses: RecentUses;
   private neighbourCursor: string | undefined;
   private neighbourSync: Promise<void> | undefined;
   private neighboursStale = true;
@@ -125,7 +127,7 @@ export class Suggester {
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
     this.neighbourMaxAgeMs = options.trendMaxAgeMs ?? 1000;
-    this.trendFitPower = options.trendFitPower ?? TREND_FIT_POWER;
+    this.recentUses = new RecentUses(options.recentTweets);
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -149,10 +151,10 @@ export class Suggester {
       const suggestions = await this.complete(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
       return { suggestions, completing: { prefix, start, end } };
     }
-    const signals = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
-    const excluded = new Set(signals.scored.present);
-    const candidates = this.candidates(signals, excluded.size);
-    return { suggestions: await this.describe(this.order(candidates, signals, excluded, k), signals, request.explain ?? false) };
+    const evidence = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
+    const excluded = new Set(evidence.scored.present);
+    const candidates = this.candidates(evidence, excluded.size);
+    return { suggestions: await this.describe(this.order(candidates, evidence, excluded, k), evidence, request.explain ?? false) };
   }
 
   /** Hashtags that start with `prefix`, ranked by fit with `text` (optional context) and trend. */
@@ -161,14 +163,14 @@ export class Suggester {
     const key = hashtagKey(prefix);
     const text = options.text ?? "";
     const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
-    const [signals, stored] = await Promise.all([
+    const [evidence, stored] = await Promise.all([
       this.now().then((now) => this.gather({ text, maskAt }, now)),
       this.orWhenDown(this.store.withPrefix(key, 50), []),
     ]);
-    for (const entry of stored) signals.known.set(entry.key, entry);
+    for (const entry of stored) evidence.known.set(entry.key, entry);
     const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
-    for (const neighbour of signals.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
-    return this.describe(this.order(candidates, signals, new Set(signals.scored.present), k), signals, options.explain ?? false);
+    for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
+    return this.describe(this.order(candidates, evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
   }
 
   /**
@@ -190,23 +192,18 @@ export class Suggester {
 
   /** Keys only, best first, for a query that is already cleaned, asked at `time` (`eval --online --model`). */
   async rankCleanQuery(query: string, k: number, time: number): Promise<string[]> {
-    const signals = await this.gather({ text: query, cleaned: true }, time);
-    return this.order(this.candidates(signals, 0), signals, new Set(), k).map((c) => c.key);
+    const evidence = await this.gather({ text: query, cleaned: true }, time);
+    return this.order(this.candidates(evidence, 0), evidence, new Set(), k).map((c) => c.key);
   }
 
   /**
    * Every candidate of a cleaned query with its signals, unranked: what `bench/blend.ts` records
-   * once to score many weightings exactly as {@link rankCleanQuery} would rank.
+   * once to fit the weights with which {@link rankCleanQuery} then ranks.
    */
-  async candidateSignals(query: string, time: number): Promise<{ key: string; model: number; trend: number; neighbours: number; bestModel: number }[]> {
-    const signals = await this.gather({ text: query, cleaned: true }, time);
-    return this.order(this.candidates(signals, 0), signals, new Set(), Infinity).map(({ key, parts }) => ({
-      key,
-      model: parts.model,
-      trend: parts.trend,
-      neighbours: parts.neighbours,
-      bestModel: signals.bestModel,
-    }));
+  async candidateSignals(query: string, time: number): Promise<({ key: string } & Signals)[]> {
+    const evidence = await this.gather({ text: query, cleaned: true }, time);
+    const signalsOf = this.signalsOf(evidence);
+    return [...this.candidates(evidence, 0)].map((key) => ({ key, ...signalsOf(key) }));
   }
 
   /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
@@ -222,20 +219,18 @@ export class Suggester {
   }
 
   /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
-  private async gather(draft: Draft, now: number): Promise<Signals> {
+  private async gather(draft: Draft, now: number): Promise<Evidence> {
     const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncNeighbours()]);
-    const best = topK(scored.probabilities, 1)[0];
-    const bestModel = best === undefined ? 0 : scored.probabilities[best]!;
-    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now, bestModel };
+    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
   }
 
   /** The model's best, the trending ones, and the neighbours' picks. */
-  private candidates(signals: Signals, extra: number): Set<string> {
-    const { probabilities } = signals.scored;
+  private candidates(evidence: Evidence, extra: number): Set<string> {
+    const { probabilities } = evidence.scored;
     const candidates = new Set<string>();
     for (const index of topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length))) candidates.add(this.recommender.hashtags[index]!.key);
-    for (const entry of signals.snapshot.entries) candidates.add(entry.key);
-    for (const [key] of [...signals.votes].sort((a, b) => b[1] - a[1]).slice(0, NEIGHBOUR_CANDIDATES)) candidates.add(key);
+    for (const entry of evidence.snapshot.entries) candidates.add(entry.key);
+    for (const [key] of [...evidence.votes].sort((a, b) => b[1] - a[1]).slice(0, NEIGHBOUR_CANDIDATES)) candidates.add(key);
     return candidates;
   }
 
@@ -251,7 +246,10 @@ export class Suggester {
         this.neighboursStale = false;
         for (;;) {
           const page = await this.store.recentTweets(this.neighbourCursor, 5000);
-          for (const tweet of page.tweets) this.neighbours.add(tweet);
+          for (const tweet of page.tweets) {
+            this.neighbours.add(tweet);
+            this.recentUses.add(tweet.keys);
+          }
           this.neighbourCursor = page.cursor;
           if (page.tweets.length < 5000) break;
         }
@@ -284,35 +282,43 @@ export class Suggester {
     return this.recommender.score([draft]).then((scored) => scored[0]!);
   }
 
-  private order(candidates: Iterable<string>, signals: Signals, excluded: ReadonlySet<string>, k: number): Ranked[] {
-    const { scored, snapshot, known, votes, bestModel } = signals;
-    const signalsOf = (key: string) => {
+  /** A candidate's signals for this draft. */
+  private signalsOf({ scored, snapshot, known, votes }: Evidence): (key: string) => Signals {
+    return (key) => {
       const index = this.recommender.indexOf(key);
       const entry = snapshot.byKey.get(key) ?? known.get(key);
-      const model = index === undefined ? 0 : scored.probabilities[index]!;
       return {
-        model,
+        model: index === undefined ? 0 : scored.probabilities[index]!,
         trend: entry === undefined ? 0 : 2 ** (entry.logWeight - snapshot.totalLogWeight),
-        trendFit: trendFit(model, bestModel, this.trendFitPower),
         neighbours: votes.get(key) ?? 0,
+        burst: this.recentUses.count(key),
+        uses: entry?.count ?? 0,
       };
     };
-    // Scores first (plain numbers: this runs for hundreds of candidates per request), parts for the best only.
-    const { model, trend, neighbours } = this.weights;
-    const scoredKeys: { key: string; score: number }[] = [];
+  }
+
+  /** The best `k` candidates, scored by the softmax of their logits over all of them. */
+  private order(candidates: Iterable<string>, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    const signalsOf = this.signalsOf(evidence);
+    const logits: { key: string; logit: number }[] = [];
+    let max = -Infinity;
     for (const key of candidates) {
       if (excluded.has(key) || this.blocklist.has(key)) continue;
-      const s = signalsOf(key);
-      scoredKeys.push({ key, score: model * s.model + trend * s.trend * s.trendFit + neighbours * s.neighbours });
+      const value = logit(signalsOf(key), this.weights);
+      logits.push({ key, logit: value });
+      max = Math.max(max, value);
     }
-    scoredKeys.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
-    return scoredKeys.slice(0, k).map(({ key }) => ({ key, ...blend(signalsOf(key), this.weights) }));
+    let sum = 0;
+    for (const c of logits) sum += Math.exp(c.logit - max);
+    logits.sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
+    // Parts for the best only.
+    return logits.slice(0, k).map(({ key, logit: value }) => ({ key, score: Math.exp(value - max) / sum, parts: explainScore(signalsOf(key), this.weights) }));
   }
 
   /** Display casing, counts and sparklines for the chosen few. */
-  private async describe(best: readonly Ranked[], signals: Signals, explain: boolean): Promise<ProductSuggestion[]> {
+  private async describe(best: readonly Ranked[], evidence: Evidence, explain: boolean): Promise<ProductSuggestion[]> {
     const keys = best.map((c) => c.key);
-    const { now } = signals;
+    const { now } = evidence;
     const [entries, series] = await Promise.all([
       this.orWhenDown(this.store.lookup(keys), new Map<string, TrendEntry>()),
       this.orWhenDown(this.store.series(keys, now, this.seriesHours), new Map<string, number[]>()),
@@ -336,15 +342,14 @@ export class Suggester {
   }
 }
 
-interface Signals {
+/** Everything measured for one draft, from which each candidate's {@link Signals} are read. */
+interface Evidence {
   scored: ScoredDraft;
   snapshot: TrendSnapshot;
   /** Store entries read besides the snapshot (prefix completion). */
   known: Map<string, TrendEntry>;
   votes: Map<string, number>;
   now: number;
-  /** The model's highest probability for this draft (the trend fit's yardstick). */
-  bestModel: number;
 }
 
 interface Ranked {

@@ -1,4 +1,5 @@
 import { MAX_K } from "../recommend/suggester.js";
+import { SIGNALS } from "../recommend/blend.js";
 
 /** Longest draft `/v1/suggest` takes, in characters (posts elsewhere run longer than tweets). */
 export const MAX_TEXT_LENGTH = 5000;
@@ -14,7 +15,7 @@ const suggestion = {
   properties: {
     hashtag: { type: "string", description: "display casing, without #" },
     key: { type: "string", description: "lookup key: NFKC, lower case" },
-    score: { type: "number", description: "blended score: model · p_model + trend · p_trend · trendFit + neighbours · p_neighbours" },
+    score: { type: "number", description: "probability among the draft's candidates: softmax of the log-linear blend of the signals (see explain)" },
     count: { type: "integer", description: "uses ingested (or, if never ingested, in the model's training data)" },
     trend: {
       type: "object",
@@ -26,13 +27,15 @@ const suggestion = {
     },
     explain: {
       type: "object",
-      description: "each signal (a probability) and its weighted contribution; contributions add up to score",
+      description: "each signal, its weighted contribution to the logit (they add up to it), and the logit",
       properties: {
-        model: { type: "number" },
-        trend: { type: "number" },
-        trendFit: { type: "number" },
-        neighbours: { type: "number" },
-        contributions: { type: "object", properties: { model: { type: "number" }, trend: { type: "number" }, neighbours: { type: "number" } } },
+        model: { type: "number", description: "the model's probability" },
+        trend: { type: "number", description: "share of recent, time-decayed uses" },
+        neighbours: { type: "number", description: "share of the votes of recent look-alike tweets" },
+        burst: { type: "integer", description: "tweets among the last ingested that used it" },
+        uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
+        contributions: { type: "object", properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])) },
+        logit: { type: "number" },
       },
     },
   },

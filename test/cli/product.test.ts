@@ -68,8 +68,8 @@ describe("hashtag-rec suggest", () => {
     const { suggestions } = JSON.parse(json.stdout);
     expect(suggestions).toHaveLength(3);
     for (const s of suggestions) {
-      const { model, trend, neighbours } = s.explain.contributions;
-      expect(model + trend + neighbours).toBeCloseTo(s.score, 9);
+      const parts = Object.values(s.explain.contributions) as number[];
+      expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(s.explain.logit, 9);
     }
     const modelOnly = runCli(["suggest", "Lest we forget, dawn service", "--store", store, "--json", "--weights", "model=1"]);
     expect(JSON.parse(modelOnly.stdout).suggestions.map((s: { key: string }) => s.key)).toContain("anzacday");

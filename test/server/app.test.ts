@@ -49,13 +49,22 @@ describe("POST /v1/suggest", () => {
     expect(anzac).toMatchObject({ hashtag: "AnzacDay", count: 3 });
   });
 
-  it("explains each score as the sum of its weighted parts", async () => {
+  it("explains each logit as the sum of its weighted parts, and scores as their softmax", async () => {
     const res = await suggest({ text: "Lest we forget", k: 5, explain: true });
-    for (const s of res.json().suggestions) {
-      const { model, trend, neighbours } = s.explain.contributions;
-      expect(model + trend + neighbours).toBeCloseTo(s.score, 9);
-      expect(s.explain.contributions.model).toBeCloseTo(suggester.weights.model * s.explain.model, 9);
+    const suggestions = res.json().suggestions;
+    for (const s of suggestions) {
+      const parts = Object.values(s.explain.contributions) as number[];
+      expect(parts).toHaveLength(5);
+      expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(s.explain.logit, 9);
+      expect(s.explain.contributions.model).toBeCloseTo(suggester.weights.model * Math.log(s.explain.model + 1e-5), 9);
+      expect(s.explain.contributions.burst).toBeCloseTo(suggester.weights.burst * Math.log1p(s.explain.burst), 9);
     }
+    // Three of the tweets ingested (all of them recent) used #AnzacDay.
+    expect(suggestions.find((s: { key: string }) => s.key === "anzacday").explain).toMatchObject({ burst: 3, uses: 3 });
+    // Softmax: score ratios are exp of logit differences, and the scores of the best few add up to at most 1.
+    const [a, b] = suggestions;
+    expect(a.score / b.score).toBeCloseTo(Math.exp(a.explain.logit - b.explain.logit), 6);
+    expect(suggestions.reduce((sum: number, s: { score: number }) => sum + s.score, 0)).toBeLessThanOrEqual(1 + 1e-9);
   });
 
   it("leaves out hashtags already in the text and blocked ones", async () => {
