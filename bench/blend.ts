@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
-import { features, SIGNALS, type BlendWeights, type Signal, type Signals } from "../src/recommend/blend.js";
+import { features, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
@@ -103,7 +103,7 @@ async function record(): Promise<Recorded> {
       const kept = new Set<(typeof candidates)[number]>();
       for (const signal of SIGNALS) for (const c of [...candidates].sort((a, b) => b[signal] - a[signal]).slice(0, KEEP_PER_SIGNAL)) kept.add(c);
       for (const c of kept) {
-        const f = features(c as Signals);
+        const f = features(c);
         for (const signal of SIGNALS) out.columns[signal].push(f[signal]);
         out.labels.push(example.keys.includes(c.key) ? 1 : 0);
       }

@@ -106,12 +106,12 @@ export class Suggester {
   private readonly seriesHours: number;
   private latestIngested: number | undefined;
   private readonly neighbours: NeighbourIndex;
-  private readonly neighbourMaxAgeMs: number;
+  private readonly recentMaxAgeMs: number;
   private readonly recentUses: RecentUses;
-  private neighbourCursor: string | undefined;
-  private neighbourSync: Promise<void> | undefined;
-  private neighboursStale = true;
-  private neighboursSyncedAt = -Infinity;
+  private recentCursor: string | undefined;
+  private recentSync: Promise<void> | undefined;
+  private recentStale = true;
+  private recentSyncedAt = -Infinity;
 
   constructor(
     readonly recommender: Recommender,
@@ -126,7 +126,7 @@ export class Suggester {
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
-    this.neighbourMaxAgeMs = options.trendMaxAgeMs ?? 1000;
+    this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
   }
 
@@ -185,7 +185,7 @@ export class Suggester {
   async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
     const result = await this.store.ingest(batch, options);
     this.trends.invalidate();
-    this.neighboursStale = true;
+    this.recentStale = true;
     for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
     return result;
   }
@@ -220,7 +220,7 @@ export class Suggester {
 
   /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
   private async gather(draft: Draft, now: number): Promise<Evidence> {
-    const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncNeighbours()]);
+    const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
     return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
   }
 
@@ -235,32 +235,33 @@ export class Suggester {
   }
 
   /**
-   * Brings the neighbour index up to date with the store's recent tweets (this process's ingests
-   * and, with a shared Redis, everyone's): after a local ingest, or every second.
+   * Brings the neighbour index and the burst window up to date with the store's recent tweets
+   * (this process's ingests and, with a shared Redis, everyone's): after a local ingest, or every
+   * second.
    */
-  private syncNeighbours(): Promise<void> {
-    const fresh = !this.neighboursStale && performance.now() - this.neighboursSyncedAt < this.neighbourMaxAgeMs;
+  private syncRecentTweets(): Promise<void> {
+    const fresh = !this.recentStale && performance.now() - this.recentSyncedAt < this.recentMaxAgeMs;
     if (fresh) return Promise.resolve();
-    this.neighbourSync ??= (async () => {
+    this.recentSync ??= (async () => {
       try {
-        this.neighboursStale = false;
+        this.recentStale = false;
         for (;;) {
-          const page = await this.store.recentTweets(this.neighbourCursor, 5000);
+          const page = await this.store.recentTweets(this.recentCursor, 5000);
           for (const tweet of page.tweets) {
             this.neighbours.add(tweet);
             this.recentUses.add(tweet.keys);
           }
-          this.neighbourCursor = page.cursor;
+          this.recentCursor = page.cursor;
           if (page.tweets.length < 5000) break;
         }
-        this.neighboursSyncedAt = performance.now();
+        this.recentSyncedAt = performance.now();
       } catch (error) {
         if (!(error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE")) throw error;
       } finally {
-        this.neighbourSync = undefined;
+        this.recentSync = undefined;
       }
     })();
-    return this.neighbourSync;
+    return this.recentSync;
   }
 
   /** The trend snapshot, or an empty one while the store is down (suggestions then rest on the model). */
