@@ -11,10 +11,11 @@
  * signal is dropped in turn to show what it brings. A fit on all validation days is printed too,
  * for reference.
  *
- *   npm run build && node dist/bench/blend.js [--model models/default]
+ *   npm run build && node dist/bench/blend.js --model DIR
+ *
+ * DIR must have trained on tweets before the last validation day: the held-out twin of
+ * models/default (models/default/README.md), not models/default, which has read them all.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
@@ -25,7 +26,11 @@ import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
 import { fmt, loadTimeSplit, validationSplit } from "./common.js";
 
-const { values } = parseArgs({ options: { model: { type: "string", default: "models/default" } } });
+const { values } = parseArgs({ options: { model: { type: "string" } } });
+if (!values.model) {
+  console.error("usage: node dist/bench/blend.js --model DIR (a model trained before 2023-05-10, e.g. models/default's held-out twin)");
+  process.exit(2);
+}
 /** Trend and neighbour half-lives (hours): the best of the grids in README "Choosing the blend". */
 const TREND_HALF_LIFE_HOURS = 0.125;
 const NEIGHBOUR_HALF_LIFE_HOURS = 2;
@@ -50,8 +55,13 @@ const { train } = await loadTimeSplit();
 const [fit, validation] = validationSplit(train) as [Example[], Example[]];
 const ordered = [...validation].sort((a, b) => a.time! - b.time!);
 console.error(`ingest ${fit.length} tweets before the validation days; validate online on ${ordered.length}`);
-const recommender = await Recommender.load(values.model!);
-const modelSplitTime = trainedUntil(values.model!);
+const recommender = await Recommender.load(values.model);
+const modelSplitTime = recommender.model.trainedUntil ?? -Infinity;
+const lastValidation = ordered.at(-1)!.time!;
+if (modelSplitTime >= lastValidation - 12 * 3_600_000) {
+  console.error(`${values.model} trained on tweets to ${new Date(modelSplitTime).toISOString()}: too few validation tweets after that to fit on; give a model trained before 2023-05-10`);
+  process.exit(2);
+}
 const started = performance.now();
 const recorded = await record();
 console.error(`recorded ${recorded.labels.length} candidates of ${recorded.times.length} tweets in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -80,16 +90,6 @@ console.log(`| signals | fit on the first half, hit@5 / MRR@10 on the second | f
 console.log("|---|---:|---:|---:|---|");
 for (const row of rows) console.log(row);
 console.log(`\nfitted on all ${allTweets.length} validation tweets (most of them seen by the model): hit@5 ${fmt(leakyScore.hit5)} / MRR@10 ${fmt(leakyScore.mrr10)}, weights ${SIGNALS.map((s) => leaky[s].toFixed(2)).join(" / ")}`);
-
-/** The last time the model trained on (its prepared data's `split_time`), or -∞ when not recorded. */
-function trainedUntil(dir: string): number {
-  try {
-    const config = JSON.parse(readFileSync(join(dir, "train_config.json"), "utf8")) as { data_meta?: { split_time?: string } };
-    return Date.parse(config.data_meta?.split_time ?? "") || -Infinity;
-  } catch {
-    return -Infinity;
-  }
-}
 
 /** Replays the validation days online, recording each evaluable tweet's strongest candidates. */
 async function record(): Promise<Recorded> {

@@ -133,18 +133,47 @@ def grow_rows(old, n_rows, keep, generator, noise=0.1):
     return torch.cat([base, new], 0)
 
 
-def adapt_vocab(sd, vocab_size, hashtag_token_offset, seed=0):
+def read_hashtag_keys(directory):
+    """The keys of a directory's hashtags.json in row order (row i is hashtag_token_offset + i), or
+    None without one. Entries are {"key": ...} objects (prepare, export) or "#tag" strings."""
+    path = os.path.join(directory, "hashtags.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        entries = json.load(f)
+    return [e["key"] if isinstance(e, dict) else str(e).lstrip("#").lower() for e in entries]
+
+
+def carried_hashtag_rows(hf_dir, data_dir, data_offset):
+    """(checkpoint row, data row) for each hashtag that a checkpoint exported by this project
+    (config.json with hashtag_token_offset, and hashtags.json) shares with the data, by key.
+    A plain BERT checkpoint has no hashtag rows: []."""
+    with open(os.path.join(hf_dir, "config.json")) as f:
+        offset = json.load(f).get("hashtag_token_offset")
+    old, new = read_hashtag_keys(hf_dir), read_hashtag_keys(data_dir)
+    if offset is None or old is None or new is None:
+        return []
+    rows = {key: offset + i for i, key in enumerate(old)}
+    return [(rows[key], data_offset + i) for i, key in enumerate(new) if key in rows]
+
+
+def adapt_vocab(sd, vocab_size, hashtag_token_offset, seed=0, carried=()):
     """Grow (or cut) word embeddings and the MLM bias to the data's vocab.
 
     Ids below min(hashtag_token_offset, checkpoint vocab) keep their pretrained rows -- this only
     makes sense if the data was prepared with the checkpoint's own tokenizer, so base ids agree.
-    Hashtag rows and anything beyond the checkpoint vocab are new: mean embedding + small noise.
+    `carried` (checkpoint row, data row) pairs copy the rows of hashtags both vocabularies have.
+    Other hashtag rows and anything beyond the checkpoint vocab are new: mean embedding + small noise.
     """
     g = torch.Generator().manual_seed(seed)
     emb = sd["bert.embeddings.word_embeddings.weight"]
     keep = min(hashtag_token_offset, emb.shape[0])
-    sd["bert.embeddings.word_embeddings.weight"] = grow_rows(emb, vocab_size, keep, g)
-    if "cls.predictions.bias" in sd:
-        sd["cls.predictions.bias"] = grow_rows(sd["cls.predictions.bias"], vocab_size, keep, g)
+    old_rows, new_rows = (list(rows) for rows in zip(*carried)) if carried else ([], [])
+    for name in ("bert.embeddings.word_embeddings.weight", "cls.predictions.bias"):
+        if name in sd:
+            grown = grow_rows(sd[name], vocab_size, keep, g)
+            grown[new_rows] = sd[name][old_rows]
+            sd[name] = grown
     sd["cls.predictions.decoder.weight"] = sd["bert.embeddings.word_embeddings.weight"]
-    return {"checkpoint_vocab": emb.shape[0], "kept_rows": keep, "new_rows": vocab_size - keep}
+    return {"checkpoint_vocab": emb.shape[0], "kept_rows": keep, "carried_hashtags": len(new_rows),
+            "new_rows": vocab_size - keep - len(new_rows)}

@@ -175,11 +175,12 @@ def build_model(o, meta, ckpt, log):
         cfg = BertConfig.from_dict(ckpt["model_config"])
     elif o["init_from"]:
         # The data must have been prepared with this checkpoint's tokenizer so that base token ids agree;
-        # hashtag rows (and any ids beyond the checkpoint vocab) are new.
+        # hashtag rows are new, except those of hashtags an exported model of ours shares with the data.
         cfg, sd = hf_io.read_hf_checkpoint(o["init_from"])
         if cfg.max_position_embeddings < meta["max_length"]:
             raise DataError(f"checkpoint max_position_embeddings {cfg.max_position_embeddings} < max_length {meta['max_length']}")
-        info = hf_io.adapt_vocab(sd, meta["vocab_size"], meta["hashtag_token_offset"], seed=o["seed"])
+        carried = hf_io.carried_hashtag_rows(o["init_from"], o["data"], meta["hashtag_token_offset"])
+        info = hf_io.adapt_vocab(sd, meta["vocab_size"], meta["hashtag_token_offset"], seed=o["seed"], carried=carried)
     else:
         cfg = BertConfig(**PRESETS[o["preset"]], max_position_embeddings=max(512, meta["max_length"]))
     cfg.vocab_size, cfg.pad_token_id = meta["vocab_size"], meta["pad_token_id"]
@@ -209,6 +210,8 @@ def run(argv, log):
     o["data"], o["out"] = os.path.abspath(o["data"]), os.path.abspath(o["out"])
     if o["init_from"]:
         o["init_from"] = os.path.abspath(o["init_from"])
+        if ckpt is None:
+            o["preset"] = None  # the architecture is the checkpoint's (model_config), as recorded
     meta = load_meta(o["data"])
     if ckpt and ckpt["data_meta"]["vocab_size"] != meta["vocab_size"]:
         raise DataError(f"checkpoint vocab_size {ckpt['data_meta']['vocab_size']} != data vocab_size {meta['vocab_size']}")

@@ -78,7 +78,7 @@ export async function runEval(argv: string[]): Promise<number> {
   const split = values.split === undefined ? undefined : parseSplitDate(values.split);
 
   const loading = new ProgressBar({ label: "reading" });
-  const { train, test, files } = await loadSplit({
+  const { train, test, files, testPostedAt } = await loadSplit({
     data: values.data,
     train: values.train,
     split,
@@ -87,6 +87,8 @@ export async function runEval(argv: string[]): Promise<number> {
   });
   loading.finish();
   for (const file of files) if (file.malformed.count > 0) console.error(`${file.path}: ${file.malformed.summary()}`);
+  const seen = recommender === undefined ? undefined : seenTestTweets(recommender.model.trainedUntil, testPostedAt);
+  if (seen !== undefined) console.error(`warning: ${values.model} trained on tweets up to ${seen.until}; ${seen.count} of the ${test.length} test tweets are from before then, so its numbers are not held out`);
   if (names.length > 0 && train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
 
   const systems: { name: string; create: () => Ranker | Promise<Ranker> }[] = names.map((name) => ({
@@ -163,6 +165,13 @@ export async function runEval(argv: string[]): Promise<number> {
   }
   await recommender?.close();
   return 0;
+}
+
+/** How many test tweets were posted before the model's last training tweet, if any. */
+function seenTestTweets(trainedUntil: number | undefined, postedAt: readonly (number | undefined)[]): { until: string; count: number } | undefined {
+  if (trainedUntil === undefined) return undefined;
+  const count = postedAt.filter((time) => time !== undefined && time <= trainedUntil).length;
+  return count === 0 ? undefined : { until: new Date(trainedUntil).toISOString(), count };
 }
 
 function round(value: number): number {

@@ -38,6 +38,8 @@ export interface LoadedSplit {
   train: Example[];
   test: Example[];
   files: LoadedFile[];
+  /** When the test tweets were posted (ms; undefined where the file gives no time), before the replay's adjustments. */
+  testPostedAt: (number | undefined)[];
 }
 
 function withoutTime(file: LoadedFile): Example[] {
@@ -74,12 +76,13 @@ export async function loadSplit(options: SplitOptions): Promise<LoadedSplit> {
     else train = withoutTime(files[1]!).filter((e) => e.time! < split);
   }
   if (test.length === 0) throw new HashtagRecError("NO_DATA", `no test tweets in '${options.data}'${options.split !== undefined ? " from the split date" : ""}`);
+  const testPostedAt = test.map((e) => e.time);
   assignTimes(train, 0);
   const trainEnd = train.length > 0 ? timeRange(train).latest : 0;
   assignTimes(test, trainEnd + MISSING_TIME_STEP_MS);
   const testStart = timeRange(test).earliest;
   if (train.length > 0 && testStart <= trainEnd) shiftTimes(test, trainEnd + MISSING_TIME_STEP_MS - testStart);
-  return { train, test, files };
+  return { train, test, files, testPostedAt };
 }
 
 /** Fills missing times in file order, 10 s after the previous tweet (the first at `start`). */

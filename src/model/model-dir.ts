@@ -25,6 +25,12 @@ export interface ModelDirectory {
   hashtags: HashtagEntry[];
   tokenizerPath: string;
   graphPath: string;
+  /**
+   * The time of the latest tweet the model trained on (ms), from `train_config.json`'s data
+   * description (`split_time` when validation days were held out, else `last_time`); undefined
+   * when not recorded (a model not trained by this pipeline).
+   */
+  trainedUntil: number | undefined;
 }
 
 function invalid(dir: string, file: string, problem: string, cause?: unknown): HashtagRecError {
@@ -85,5 +91,25 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
     }
   }
   if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
-  return { dir, config, hashtags, tokenizerPath, graphPath };
+  return { dir, config, hashtags, tokenizerPath, graphPath, trainedUntil: await readTrainedUntil(dir) };
+}
+
+const TrainConfigSchema = z.object({
+  data_meta: z.object({ split_time: z.string().nullish(), last_time: z.string().nullish() }).partial().optional(),
+});
+
+/** `train_config.json` describes the training; serving does not need it, so a missing or foreign one is no error. */
+async function readTrainedUntil(dir: string): Promise<number | undefined> {
+  const text = await readFile(join(dir, "train_config.json"), "utf8").catch(() => undefined);
+  let json: unknown;
+  try {
+    json = JSON.parse(text ?? "null");
+  } catch {
+    return undefined;
+  }
+  const parsed = TrainConfigSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const meta = parsed.data.data_meta;
+  const time = Date.parse(meta?.split_time ?? meta?.last_time ?? "");
+  return Number.isNaN(time) ? undefined : time;
 }

@@ -1,16 +1,17 @@
 import * as ort from "onnxruntime-node";
 import { HashtagRecError } from "../core/errors.js";
+import { softmaxRows } from "./softmax.js";
 
-/** Outputs of the recommender graph for a batch of rows. */
+/** What the recommender graph says of a batch of rows. */
 export interface RecommenderOutputs {
-  /** [batch, num_hashtags], row-major. */
-  hashtagLogits: Float32Array;
-  /** [batch, hidden_size], row-major: the final hidden state at each row's [MASK]. */
-  maskHiddenState: Float32Array;
+  /** [batch, num_hashtags], row-major: each hashtag's probability at each row's [MASK]. */
+  hashtagProbabilities: Float32Array;
 }
 
 const INPUTS = ["input_ids", "attention_mask"] as const;
 const OUTPUTS = ["hashtag_logits", "mask_hidden_state"] as const;
+/** In graphs exported since it was added; older ones get the softmax of their logits here. */
+const PROBABILITIES = "hashtag_probabilities";
 
 export interface SessionOptions {
   /** Threads for one inference (default 2). */
@@ -19,14 +20,19 @@ export interface SessionOptions {
 
 /**
  * The ONNX Runtime session of a recommender graph (`input_ids`, `attention_mask` →
- * `hashtag_logits`, `mask_hidden_state`). Inputs are checked before the call, and a failure
- * names the input, its type and its shape.
+ * `hashtag_logits`, `mask_hidden_state`, and `hashtag_probabilities` in graphs exported since it
+ * was added). Only the probabilities are fetched. Inputs are checked before the call, and a
+ * failure names the input, its type and its shape.
  */
 export class RecommenderSession {
+  private readonly hasProbabilities: boolean;
+
   private constructor(
     private readonly session: ort.InferenceSession,
     readonly path: string,
-  ) {}
+  ) {
+    this.hasProbabilities = session.outputNames.includes(PROBABILITIES);
+  }
 
   static async create(path: string, options: SessionOptions = {}): Promise<RecommenderSession> {
     let session: ort.InferenceSession;
@@ -71,11 +77,13 @@ export class RecommenderSession {
       input_ids: new ort.Tensor("int64", inputIds, [batch, sequenceLength]),
       attention_mask: new ort.Tensor("int64", attentionMask, [batch, sequenceLength]),
     };
-    const out = await this.session.run(feeds);
-    return {
-      hashtagLogits: out.hashtag_logits!.data as Float32Array,
-      maskHiddenState: out.mask_hidden_state!.data as Float32Array,
-    };
+    if (this.hasProbabilities) {
+      const out = await this.session.run(feeds, [PROBABILITIES]);
+      return { hashtagProbabilities: out[PROBABILITIES]!.data as Float32Array };
+    }
+    const out = await this.session.run(feeds, ["hashtag_logits"]);
+    const logits = out.hashtag_logits!;
+    return { hashtagProbabilities: softmaxRows(logits.data as Float32Array, batch, logits.dims[1]!) };
   }
 
   async release(): Promise<void> {

@@ -4,7 +4,7 @@ import type { HashtagEntry } from "../data/vocabulary.js";
 import { loadModelDirectory, type ModelDirectory } from "../model/model-dir.js";
 import { RecommenderSession } from "../model/session.js";
 import { HashtagTokenizer } from "../tokenizer/hashtag-tokenizer.js";
-import { softmax, topK } from "./softmax.js";
+import { topK } from "./top-k.js";
 
 /** One suggested hashtag. `score` is the model's probability over its hashtag set. */
 export interface Suggestion {
@@ -168,9 +168,9 @@ export class Recommender {
         attentionMask[row * length + col] = 1n;
       });
     });
-    const { hashtagLogits } = await this.session.run(inputIds, attentionMask, batch, length);
+    const { hashtagProbabilities } = await this.session.run(inputIds, attentionMask, batch, length);
     const size = this.model.config.num_hashtags;
-    return encodings.map((_, row) => softmax(hashtagLogits, row * size, size));
+    return encodings.map((_, row) => hashtagProbabilities.subarray(row * size, (row + 1) * size));
   }
 
   private async rankScored(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {

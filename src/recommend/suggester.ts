@@ -10,7 +10,7 @@ import { checkWeights, DEFAULT_BLEND, explainScore, logit, type BlendWeights, ty
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
-import { topK } from "./softmax.js";
+import { topK } from "./top-k.js";
 
 /** A suggestion of the product: the model's fit blended with what is trending now and what look-alike recent tweets used. */
 export interface ProductSuggestion {

@@ -44,6 +44,19 @@ function parseJson(dir: string, file: string, text: string): Record<string, unkn
   }
 }
 
+/**
+ * Where the word pieces end: a tokenizer.json written by `prepare` or an export lists its hashtags
+ * as non-special added tokens after the pieces; that tail is left out, so that a model of ours
+ * can lend its tokenizer to a new `prepare` with a new set of hashtags.
+ */
+function baseLength(json: Record<string, unknown>, length: number): number {
+  const added = (json.added_tokens ?? []) as { id?: number; special?: boolean }[];
+  const hashtagIds = new Set(added.filter((t) => t.special === false && typeof t.id === "number").map((t) => t.id as number));
+  let offset = length;
+  while (hashtagIds.has(offset - 1)) offset -= 1;
+  return offset;
+}
+
 function fromTokenizerJson(dir: string, json: Record<string, unknown>): BaseVocabulary {
   const model = json.model as { type?: string; vocab?: Record<string, number>; unk_token?: string } | undefined;
   if (model?.type !== "WordPiece" || !model.vocab) throw invalid(dir, `tokenizer.json model is ${model?.type ?? "missing"}, expected WordPiece`);
@@ -54,6 +67,7 @@ function fromTokenizerJson(dir: string, json: Record<string, unknown>): BaseVoca
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(model.vocab)) tokens[id] = token;
   for (let id = 0; id < tokens.length; id += 1) if (tokens[id] === undefined) throw invalid(dir, `tokenizer.json vocab has no token with id ${id}`);
+  tokens.length = baseLength(json, tokens.length);
   return {
     tokens,
     lowercase: normalizer.lowercase ?? true,

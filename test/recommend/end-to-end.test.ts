@@ -1,7 +1,9 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { softmaxRows } from "../../src/model/softmax.js";
 import { Recommender } from "../../src/recommend/recommender.js";
 import { FIXTURES, runCli } from "../cli/cli.js";
 
@@ -57,15 +59,35 @@ describe("prepare → train → export → Recommender", () => {
     await expect(recommender.recommend(text, { k: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 
+  it("exports the softmax of the hashtag logits as a graph output, equal to the fallback for older graphs", async () => {
+    const session = await ort.InferenceSession.create(join(modelDir, "onnx", "recommender_int8.onnx"));
+    const [cls, sep, mask] = [2, 3, recommender.model.config.mask_token_id]; // a trained tokenizer's [CLS] and [SEP]
+    const ids = BigInt64Array.from([cls, 10, 11, mask, sep, cls, mask, 12, 13, sep].map(BigInt));
+    const out = await session.run({ input_ids: new ort.Tensor("int64", ids, [2, 5]), attention_mask: new ort.Tensor("int64", new BigInt64Array(10).fill(1n), [2, 5]) });
+    const size = recommender.hashtags.length;
+    const probabilities = out.hashtag_probabilities!.data as Float32Array;
+    const fallback = softmaxRows(out.hashtag_logits!.data as Float32Array, 2, size);
+    expect(probabilities).toHaveLength(2 * size);
+    for (let i = 0; i < 2 * size; i++) expect(Math.abs(probabilities[i]! - fallback[i]!)).toBeLessThan(1e-6);
+    expect(fallback.subarray(size).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await session.release();
+  });
+
   it("a broken model directory names the missing file", async () => {
     await expect(Recommender.load(data)).rejects.toThrow(/config\.json is missing/u);
     await expect(Recommender.load(join(dir, "nowhere"))).rejects.toMatchObject({ code: "MODEL_INVALID" });
   });
 
-  it("eval --model scores it with the fixed protocol", () => {
+  it("eval --model scores it with the fixed protocol, and warns when the test tweets are ones it trained on", () => {
     const { code, stdout, stderr } = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--model", modelDir, "--json"]);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number | string>;
     expect(result).toMatchObject({ system: "model", n: 32 });
+    const splitTime = (JSON.parse(readFileSync(join(data, "meta.json"), "utf8")) as { split_time: string }).split_time;
+    expect(recommender.model.trainedUntil).toBe(Date.parse(splitTime));
+    expect(stderr).toMatch(new RegExp(`trained on tweets up to ${splitTime.replace(/\./gu, "\\.")}; \\d+ of the 32 test tweets are from before then`, "u"));
+    const heldOut = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--split", new Date(Date.parse(splitTime) + 1).toISOString(), "--model", modelDir, "--json"]);
+    expect(heldOut.code, heldOut.stderr).toBe(0);
+    expect(heldOut.stderr).not.toMatch(/not held out/u);
   });
 });

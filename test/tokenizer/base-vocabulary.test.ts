@@ -37,6 +37,15 @@ describe("loadBaseVocabulary (a Hugging Face BERT checkpoint's tokenizer)", () =
     expect(again.lowercase).toBe(true);
   });
 
+  it("leaves out the hashtag tokens of a tokenizer.json written by prepare, so a new prepare can add its own", async () => {
+    const base = await loadBaseVocabulary(TINY_BERT);
+    const dir = temp();
+    await saveTokenizerFiles(dir, buildHashtagTokenizer(base, ["leafs", "anzacday"]), { maxLength: 16 });
+    const again = await loadBaseVocabulary(dir);
+    expect(again.tokens).toEqual(base.tokens);
+    expect(buildHashtagTokenizer(again, ["mayday"]).native.tokenToId("#mayday")).toBe(78);
+  });
+
   it("appends [URL] when there is no [unused0]", async () => {
     const dir = temp();
     writeFileSync(join(dir, "vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n");

@@ -79,7 +79,8 @@ class ExportTest(unittest.TestCase):
             onnx.checker.check_model(m, full_check=True)
             self.assertEqual(io_spec(m.graph.input), [("input_ids", INT64, seq), ("attention_mask", INT64, seq)])
             self.assertEqual(io_spec(m.graph.output), [("hashtag_logits", FLOAT, ["batch_size", nh]),
-                                                       ("mask_hidden_state", FLOAT, ["batch_size", h])])
+                                                       ("mask_hidden_state", FLOAT, ["batch_size", h]),
+                                                       ("hashtag_probabilities", FLOAT, ["batch_size", nh])])
             sizes[name] = os.path.getsize(self.path("onnx", f"{name}.onnx"))
         q = onnx.load(self.path("onnx", "recommender_int8.onnx"))
         ops = {n.op_type for n in q.graph.node}
@@ -95,13 +96,14 @@ class ExportTest(unittest.TestCase):
         ids = torch.tensor([[2, 10, 11, 4, 3, 0], [2, 4, 12, 4, 3, 0], [2, 13, 14, 15, 16, 3]])
         mask = (ids != 0).long()
         with torch.no_grad():
-            logits, hidden = rec(ids, mask)
+            logits, hidden, probabilities = rec(ids, mask)
             full = model(ids, mask)
             states = model.hidden_states(ids, mask)
         h0, pos = m["hashtag_token_offset"], [3, 1, 0]  # first [MASK]; position 0 when there is none
         for b, p in enumerate(pos):
             self.assertTrue(torch.allclose(logits[b], full[b, p, h0:], atol=1e-5))
             self.assertTrue(torch.allclose(hidden[b], states[b, p], atol=1e-6))
+        self.assertTrue(torch.allclose(probabilities, torch.softmax(logits, dim=-1)))
 
     def test_parity_fixture(self):
         with open(self.parity) as f:
@@ -126,6 +128,8 @@ class ExportTest(unittest.TestCase):
             fx = json.load(f)
         self.assertLess(r["recommender"]["hashtag_logits_diff"], 1e-4)
         self.assertLess(r["recommender"]["mask_hidden_state_diff"], 1e-4)
+        self.assertLess(r["recommender"]["hashtag_probabilities_diff"], 1e-6)
+        self.assertLess(r["recommender_int8"]["hashtag_probabilities_diff"], 1e-6)
         self.assertLess(r["model"]["logits_diff"], 1e-4)
         self.assertEqual(r["recommender"]["top5"], fx["top5_hashtags"])
         self.assertEqual([sorted(t) for t in r["recommender_int8"]["top5"]], [sorted(t) for t in fx["top5_hashtags"]])

@@ -92,6 +92,34 @@ class InitFromTest(unittest.TestCase):
             with open(os.path.join(out, "train_config.json")) as f:
                 tc = json.load(f)
             self.assertEqual(tc["init_from"]["new_rows"], 20)
+            self.assertIsNone(tc["options"]["preset"])  # the checkpoint's sizes, not a preset's
+
+    def test_carries_the_rows_of_shared_hashtags_by_key(self):
+        """A model of ours (config.json with hashtag_token_offset, hashtags.json) lends the rows of
+        the hashtags the new data still has; the rest start as new rows."""
+        with tempfile.TemporaryDirectory() as tmp:
+            data, hf, out = (os.path.join(tmp, n) for n in ("data", "hf", "out"))
+            make_data(data, vocab_size=120, num_hashtags=20)  # data hashtags tag0..tag19 at rows 100..119
+            ref = self.write_checkpoint(hf, "safetensors")
+            with open(os.path.join(hf, "config.json")) as f:
+                config = json.load(f)
+            with open(os.path.join(hf, "config.json"), "w") as f:
+                json.dump({**config, "hashtag_token_offset": 90, "num_hashtags": 10}, f)
+            with open(os.path.join(hf, "hashtags.json"), "w") as f:  # rows 90, 91, 92
+                json.dump([{"key": "tag7"}, {"key": "tag3"}, {"key": "gone"}] + [{"key": f"x{i}"} for i in range(7)], f)
+            code, lines = run_inprocess(train.main, ["--data", data, "--out", out, "--init-from", hf,
+                                                     "--max-steps", "0", "--eval-interval", "0"])
+            self.assertEqual(code, 0, lines)
+            sd = load_checkpoint_file(os.path.join(out, "ckpt.pt"))["model"]
+            old_emb, old_bias = ref["bert.embeddings.word_embeddings.weight"], ref["cls.predictions.bias"]
+            emb, bias = sd["bert.embeddings.word_embeddings.weight"], sd["cls.predictions.bias"]
+            for new_row, old_row in ((107, 90), (103, 91)):
+                self.assertTrue(torch.equal(emb[new_row], old_emb[old_row]), new_row)
+                self.assertEqual(float(bias[new_row]), float(old_bias[old_row]))
+            self.assertLess(float((emb[100] - old_emb.mean(0)).abs().max()), 0.05)  # tag0: new, mean + noise
+            with open(os.path.join(out, "train_config.json")) as f:
+                info = json.load(f)["init_from"]
+            self.assertEqual((info["carried_hashtags"], info["new_rows"]), (2, 18))
 
     def test_pytorch_model_bin(self):
         self.check("bin")
