@@ -26,7 +26,8 @@ a BERT checkpoint's) with every vocabulary hashtag as one token, and writes toke
   --val-days N         the last N days (before the latest tweet) are validation; 0 for none (default ${PREPARE_DEFAULTS.valDays})
   --max-length N       tokens per row, [CLS] and [SEP] included (default ${PREPARE_DEFAULTS.maxLength})
   --vocab-size N       word pieces + special tokens of the trained tokenizer (default ${PREPARE_DEFAULTS.vocabSize}, at most 30006)
-  --tokenizer HF_DIR   use a Hugging Face BERT checkpoint's tokenizer (tokenizer.json or vocab.txt) instead
+  --tokenizer HF_DIR   use a Hugging Face BERT checkpoint's tokenizer (tokenizer.json or vocab.txt) instead;
+                       a model of ours lends its word pieces (to train it further with 'train --init-from')
   --blocklist FILE     hashtags never to make tokens of, one a line
 ${FIELD_HELP}`;
 

@@ -13,7 +13,8 @@ hashtags.json, model.safetensors, onnx/) when training ends.
   --export MODEL_DIR     export the trained model there (trainer/export.py)
   Trainer options, passed through: --preset, --max-steps, --batch-size, --learning-rate,
   --warmup-steps, --masking hashtag|plain, --hashtag-mask-prob, --eval-interval, --resume,
-  --init-from HF_DIR, --device auto|cpu|cuda, --threads N, --seed, … ('trainer/README.md')
+  --init-from HF_DIR (a Hugging Face BERT, or a model of ours: its shared hashtags keep their rows),
+  --device auto|cpu|cuda, --threads N, --seed, … ('trainer/README.md')
 
 Needs Python with PyTorch (Debian: apt-get install python3-torch python3-onnx libopenblas0-openmp).`;
 

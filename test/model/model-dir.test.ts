@@ -1,0 +1,37 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadModelDirectory } from "../../src/model/model-dir.js";
+
+const DEFAULT = resolve("models/default");
+
+/** models/default's serving files, linked, with `trainConfig` as train_config.json (none when undefined). */
+function modelWith(trainConfig: string | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), "model-dir-"));
+  for (const file of ["config.json", "hashtags.json", "tokenizer.json"]) symlinkSync(join(DEFAULT, file), join(dir, file));
+  mkdirSync(join(dir, "onnx"));
+  symlinkSync(join(DEFAULT, "onnx", "recommender_int8.onnx"), join(dir, "onnx", "recommender_int8.onnx"));
+  if (trainConfig !== undefined) writeFileSync(join(dir, "train_config.json"), trainConfig);
+  return dir;
+}
+
+describe("loadModelDirectory: when the model's training data ends (trainedUntil)", () => {
+  it.each([
+    ["split_time, when validation days were held out", { data_meta: { split_time: "2023-05-09T23:58:14Z", last_time: "2023-05-10T23:58:14Z" } }, Date.parse("2023-05-09T23:58:14Z")],
+    ["last_time, without a validation split", { data_meta: { split_time: null, last_time: "2023-05-10T23:58:14Z" } }, Date.parse("2023-05-10T23:58:14Z")],
+    ["nothing, without data_meta", { options: {} }, undefined],
+    ["nothing, for a date that does not parse", { data_meta: { split_time: "soon" } }, undefined],
+  ])("reads %s", async (_name, config, expected) => {
+    expect((await loadModelDirectory(modelWith(JSON.stringify(config)))).trainedUntil).toBe(expected);
+  });
+
+  it("serves a model without train_config.json, or with one that is not JSON (serving does not need it)", async () => {
+    expect((await loadModelDirectory(modelWith(undefined))).trainedUntil).toBeUndefined();
+    expect((await loadModelDirectory(modelWith("{ not json"))).trainedUntil).toBeUndefined();
+  });
+
+  it("reads the shipped model's: it trained on all of tweets-2023 but its last 6 hours", async () => {
+    expect((await loadModelDirectory(DEFAULT)).trainedUntil).toBe(Date.parse("2023-05-17T17:59:57Z"));
+  });
+});
