@@ -56,10 +56,11 @@ const [fit, validation] = validationSplit(train) as [Example[], Example[]];
 const ordered = [...validation].sort((a, b) => a.time! - b.time!);
 console.error(`ingest ${fit.length} tweets before the validation days; validate online on ${ordered.length}`);
 const recommender = await Recommender.load(values.model);
-const modelSplitTime = recommender.model.trainedUntil ?? -Infinity;
+const modelSplitTime = recommender.model.trainedBefore ?? -Infinity;
+if (recommender.model.trainedBefore === undefined) console.error(`warning: ${values.model} does not say when its training data ends (train_config.json); fitting on every validation tweet`);
 const lastValidation = ordered.at(-1)!.time!;
 if (modelSplitTime >= lastValidation - 12 * 3_600_000) {
-  console.error(`${values.model} trained on tweets to ${new Date(modelSplitTime).toISOString()}: too few validation tweets after that to fit on; give a model trained before 2023-05-10`);
+  console.error(`${values.model} trained on tweets from before ${new Date(modelSplitTime).toISOString()}: too few validation tweets after that to fit on; give a model trained before 2023-05-10`);
   process.exit(2);
 }
 const started = performance.now();
@@ -67,7 +68,7 @@ const recorded = await record();
 console.error(`recorded ${recorded.labels.length} candidates of ${recorded.times.length} tweets in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
 const allTweets = recorded.times.map((_, i) => i);
-const unseen = allTweets.filter((i) => recorded.times[i]! > modelSplitTime);
+const unseen = allTweets.filter((i) => recorded.times[i]! >= modelSplitTime);
 const firstHalf = unseen.slice(0, Math.floor(unseen.length / 2));
 const secondHalf = unseen.slice(firstHalf.length);
 const rows: string[] = [];

@@ -87,8 +87,8 @@ export async function runEval(argv: string[]): Promise<number> {
   });
   loading.finish();
   for (const file of files) if (file.malformed.count > 0) console.error(`${file.path}: ${file.malformed.summary()}`);
-  const seen = recommender === undefined ? undefined : seenTestTweets(recommender.model.trainedUntil, testPostedAt);
-  if (seen !== undefined) console.error(`warning: ${values.model} trained on tweets up to ${seen.until}; ${seen.count} of the ${test.length} test tweets are from before then, so its numbers are not held out`);
+  const seen = recommender === undefined ? undefined : seenTestTweets(recommender.model.trainedBefore, testPostedAt);
+  if (seen !== undefined) console.error(`warning: ${values.model} trained on tweets from before ${seen.before}; ${seen.count} of the ${test.length} test tweets are from before then, so its numbers are not held out`);
   if (names.length > 0 && train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
 
   const systems: { name: string; create: () => Ranker | Promise<Ranker> }[] = names.map((name) => ({
@@ -167,11 +167,11 @@ export async function runEval(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** How many test tweets were posted before the model's last training tweet, if any. */
-function seenTestTweets(trainedUntil: number | undefined, postedAt: readonly (number | undefined)[]): { until: string; count: number } | undefined {
-  if (trainedUntil === undefined) return undefined;
-  const count = postedAt.filter((time) => time !== undefined && time <= trainedUntil).length;
-  return count === 0 ? undefined : { until: new Date(trainedUntil).toISOString(), count };
+/** How many test tweets were posted while the model's training data was being collected, if any. */
+function seenTestTweets(trainedBefore: number | undefined, postedAt: readonly (number | undefined)[]): { before: string; count: number } | undefined {
+  if (trainedBefore === undefined) return undefined;
+  const count = postedAt.filter((time) => time !== undefined && time < trainedBefore).length;
+  return count === 0 ? undefined : { before: new Date(trainedBefore).toISOString(), count };
 }
 
 function round(value: number): number {

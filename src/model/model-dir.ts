@@ -26,11 +26,12 @@ export interface ModelDirectory {
   tokenizerPath: string;
   graphPath: string;
   /**
-   * The time of the latest tweet the model trained on (ms), from `train_config.json`'s data
-   * description (`split_time` when validation days were held out, else `last_time`); undefined
-   * when not recorded (a model not trained by this pipeline).
+   * Where the model's training data ends (ms, exclusive): tweets posted before this time may be
+   * among those it trained on. From `train_config.json`'s data description: `split_time` (where
+   * the held-out validation days begin) or, without validation, just after `last_time`;
+   * undefined when not recorded (a model not trained by this pipeline).
    */
-  trainedUntil: number | undefined;
+  trainedBefore: number | undefined;
 }
 
 function invalid(dir: string, file: string, problem: string, cause?: unknown): HashtagRecError {
@@ -91,7 +92,7 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
     }
   }
   if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
-  return { dir, config, hashtags, tokenizerPath, graphPath, trainedUntil: await readTrainedUntil(dir) };
+  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir) };
 }
 
 const TrainConfigSchema = z.object({
@@ -99,7 +100,7 @@ const TrainConfigSchema = z.object({
 });
 
 /** `train_config.json` describes the training; serving does not need it, so a missing or foreign one is no error. */
-async function readTrainedUntil(dir: string): Promise<number | undefined> {
+async function readTrainedBefore(dir: string): Promise<number | undefined> {
   const text = await readFile(join(dir, "train_config.json"), "utf8").catch(() => undefined);
   let json: unknown;
   try {
@@ -109,7 +110,8 @@ async function readTrainedUntil(dir: string): Promise<number | undefined> {
   }
   const parsed = TrainConfigSchema.safeParse(json);
   if (!parsed.success) return undefined;
-  const meta = parsed.data.data_meta;
-  const time = Date.parse(meta?.split_time ?? meta?.last_time ?? "");
-  return Number.isNaN(time) ? undefined : time;
+  const split = Date.parse(parsed.data.data_meta?.split_time ?? "");
+  if (!Number.isNaN(split)) return split;
+  const last = Date.parse(parsed.data.data_meta?.last_time ?? "");
+  return Number.isNaN(last) ? undefined : last + 1;
 }

@@ -9,7 +9,8 @@ export interface RecommenderOutputs {
 }
 
 const INPUTS = ["input_ids", "attention_mask"] as const;
-const OUTPUTS = ["hashtag_logits", "mask_hidden_state"] as const;
+/** Required: `mask_hidden_state` is in every export too, but serving does not read it. */
+const OUTPUTS = ["hashtag_logits"] as const;
 /** In graphs exported since it was added; older ones get the softmax of their logits here. */
 const PROBABILITIES = "hashtag_probabilities";
 

@@ -170,7 +170,8 @@ export class Recommender {
     });
     const { hashtagProbabilities } = await this.session.run(inputIds, attentionMask, batch, length);
     const size = this.model.config.num_hashtags;
-    return encodings.map((_, row) => hashtagProbabilities.subarray(row * size, (row + 1) * size));
+    // A copy per draft: a view would keep the whole batch's buffer alive with any one draft.
+    return encodings.map((_, row) => hashtagProbabilities.slice(row * size, (row + 1) * size));
   }
 
   private async rankScored(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {

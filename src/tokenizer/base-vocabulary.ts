@@ -45,16 +45,20 @@ function parseJson(dir: string, file: string, text: string): Record<string, unkn
 }
 
 /**
- * Where the word pieces end: a tokenizer.json written by `prepare` or an export lists its hashtags
- * as non-special added tokens after the pieces; that tail is left out, so that a model of ours
- * can lend its tokenizer to a new `prepare` with a new set of hashtags.
+ * Where the word pieces end in a directory of ours: a model's `config.json` or a prepared data
+ * directory's `meta.json` gives `hashtag_token_offset`, the first hashtag token; a Hugging Face
+ * checkpoint has neither, and its whole vocabulary is word pieces.
  */
-function baseLength(json: Record<string, unknown>, length: number): number {
-  const added = (json.added_tokens ?? []) as { id?: number; special?: boolean }[];
-  const hashtagIds = new Set(added.filter((t) => t.special === false && typeof t.id === "number").map((t) => t.id as number));
-  let offset = length;
-  while (hashtagIds.has(offset - 1)) offset -= 1;
-  return offset;
+async function hashtagTokenOffset(dir: string): Promise<number | undefined> {
+  for (const file of ["config.json", "meta.json"]) {
+    const text = await readOptional(join(dir, file));
+    if (text === undefined) continue;
+    const offset = parseJson(dir, file, text).hashtag_token_offset;
+    if (offset === undefined) continue;
+    if (!Number.isInteger(offset) || (offset as number) < 0) throw invalid(dir, `${file} hashtag_token_offset is not a non-negative integer`);
+    return offset as number;
+  }
+  return undefined;
 }
 
 function fromTokenizerJson(dir: string, json: Record<string, unknown>): BaseVocabulary {
@@ -67,7 +71,6 @@ function fromTokenizerJson(dir: string, json: Record<string, unknown>): BaseVoca
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(model.vocab)) tokens[id] = token;
   for (let id = 0; id < tokens.length; id += 1) if (tokens[id] === undefined) throw invalid(dir, `tokenizer.json vocab has no token with id ${id}`);
-  tokens.length = baseLength(json, tokens.length);
   return {
     tokens,
     lowercase: normalizer.lowercase ?? true,
@@ -119,7 +122,12 @@ export async function loadBaseVocabulary(dir: string): Promise<BaseVocabulary> {
   }
   const json = await readOptional(join(dir, "tokenizer.json"));
   let base: BaseVocabulary;
-  if (json !== undefined) base = fromTokenizerJson(dir, parseJson(dir, "tokenizer.json", json));
+  if (json !== undefined) {
+    base = fromTokenizerJson(dir, parseJson(dir, "tokenizer.json", json));
+    // A model of ours lends its word pieces, not its hashtags: a new prepare adds its own.
+    const offset = await hashtagTokenOffset(dir);
+    if (offset !== undefined && offset < base.tokens.length) base.tokens.length = offset;
+  }
   else {
     const vocab = await readOptional(join(dir, "vocab.txt"));
     if (vocab === undefined) throw new HashtagRecError("FILE_NOT_FOUND", `--tokenizer '${dir}': no tokenizer.json or vocab.txt`);

@@ -16,22 +16,22 @@ function modelWith(trainConfig: string | undefined): string {
   return dir;
 }
 
-describe("loadModelDirectory: when the model's training data ends (trainedUntil)", () => {
+describe("loadModelDirectory: where the model's training data ends (trainedBefore)", () => {
   it.each([
     ["split_time, when validation days were held out", { data_meta: { split_time: "2023-05-09T23:58:14Z", last_time: "2023-05-10T23:58:14Z" } }, Date.parse("2023-05-09T23:58:14Z")],
-    ["last_time, without a validation split", { data_meta: { split_time: null, last_time: "2023-05-10T23:58:14Z" } }, Date.parse("2023-05-10T23:58:14Z")],
+    ["just after last_time, without a validation split", { data_meta: { split_time: null, last_time: "2023-05-10T23:58:14Z" } }, Date.parse("2023-05-10T23:58:14Z") + 1],
     ["nothing, without data_meta", { options: {} }, undefined],
     ["nothing, for a date that does not parse", { data_meta: { split_time: "soon" } }, undefined],
   ])("reads %s", async (_name, config, expected) => {
-    expect((await loadModelDirectory(modelWith(JSON.stringify(config)))).trainedUntil).toBe(expected);
+    expect((await loadModelDirectory(modelWith(JSON.stringify(config)))).trainedBefore).toBe(expected);
   });
 
   it("serves a model without train_config.json, or with one that is not JSON (serving does not need it)", async () => {
-    expect((await loadModelDirectory(modelWith(undefined))).trainedUntil).toBeUndefined();
-    expect((await loadModelDirectory(modelWith("{ not json"))).trainedUntil).toBeUndefined();
+    expect((await loadModelDirectory(modelWith(undefined))).trainedBefore).toBeUndefined();
+    expect((await loadModelDirectory(modelWith("{ not json"))).trainedBefore).toBeUndefined();
   });
 
   it("reads the shipped model's: it trained on all of tweets-2023 but its last 6 hours", async () => {
-    expect((await loadModelDirectory(DEFAULT)).trainedUntil).toBe(Date.parse("2023-05-17T17:59:57Z"));
+    expect((await loadModelDirectory(DEFAULT)).trainedBefore).toBe(Date.parse("2023-05-17T17:59:57Z"));
   });
 });

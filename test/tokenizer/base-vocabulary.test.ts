@@ -37,10 +37,12 @@ describe("loadBaseVocabulary (a Hugging Face BERT checkpoint's tokenizer)", () =
     expect(again.lowercase).toBe(true);
   });
 
-  it("leaves out the hashtag tokens of a tokenizer.json written by prepare, so a new prepare can add its own", async () => {
+  it("leaves out the hashtag tokens of a model of ours (config.json's hashtag_token_offset), so a new prepare can add its own", async () => {
     const base = await loadBaseVocabulary(TINY_BERT);
     const dir = temp();
     await saveTokenizerFiles(dir, buildHashtagTokenizer(base, ["leafs", "anzacday"]), { maxLength: 16 });
+    expect((await loadBaseVocabulary(dir)).tokens).toHaveLength(80); // no config.json: all of it is vocabulary
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ model_type: "bert", hashtag_token_offset: 78 }));
     const again = await loadBaseVocabulary(dir);
     expect(again.tokens).toEqual(base.tokens);
     expect(buildHashtagTokenizer(again, ["mayday"]).native.tokenToId("#mayday")).toBe(78);
