@@ -149,10 +149,14 @@ def carried_hashtag_rows(hf_dir, data_dir, data_offset):
     (config.json with hashtag_token_offset, and hashtags.json) shares with the data, by key.
     A plain BERT checkpoint has no hashtag rows: []."""
     with open(os.path.join(hf_dir, "config.json")) as f:
-        offset = json.load(f).get("hashtag_token_offset")
+        config = json.load(f)
+    offset = config.get("hashtag_token_offset")
     old, new = read_hashtag_keys(hf_dir), read_hashtag_keys(data_dir)
     if offset is None or old is None or new is None:
         return []
+    if offset + len(old) > config.get("vocab_size", 0):
+        raise ValueError(f"{hf_dir}: hashtag_token_offset {offset} + {len(old)} hashtags in hashtags.json exceed "
+                         f"config.json vocab_size {config.get('vocab_size')}")
     rows = {key: offset + i for i, key in enumerate(old)}
     return [(rows[key], data_offset + i) for i, key in enumerate(new) if key in rows]
 

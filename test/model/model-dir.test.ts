@@ -1,14 +1,19 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadModelDirectory } from "../../src/model/model-dir.js";
 
 const DEFAULT = resolve("models/default");
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** models/default's serving files, linked, with `trainConfig` as train_config.json (none when undefined). */
 function modelWith(trainConfig: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), "model-dir-"));
+  made.push(dir);
   for (const file of ["config.json", "hashtags.json", "tokenizer.json"]) symlinkSync(join(DEFAULT, file), join(dir, file));
   mkdirSync(join(dir, "onnx"));
   symlinkSync(join(DEFAULT, "onnx", "recommender_int8.onnx"), join(dir, "onnx", "recommender_int8.onnx"));

@@ -121,6 +121,22 @@ class InitFromTest(unittest.TestCase):
                 info = json.load(f)["init_from"]
             self.assertEqual((info["carried_hashtags"], info["new_rows"]), (2, 18))
 
+    def test_hashtags_beyond_the_checkpoint_vocab_are_a_clear_error(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data, hf, out = (os.path.join(tmp, n) for n in ("data", "hf", "out"))
+            make_data(data, vocab_size=120, num_hashtags=20)
+            self.write_checkpoint(hf, "safetensors")
+            with open(os.path.join(hf, "config.json")) as f:
+                config = json.load(f)
+            with open(os.path.join(hf, "config.json"), "w") as f:
+                json.dump({**config, "hashtag_token_offset": 95}, f)  # 95 + 10 rows > vocab_size 100
+            with open(os.path.join(hf, "hashtags.json"), "w") as f:
+                json.dump([{"key": f"tag{i}"} for i in range(10)], f)
+            code, lines = run_inprocess(train.main, ["--data", data, "--out", out, "--init-from", hf,
+                                                     "--max-steps", "0", "--eval-interval", "0"])
+            self.assertEqual(code, 1)
+            self.assertRegex(events(lines, "error")[0]["message"], r"hashtag_token_offset 95 \+ 10 hashtags in hashtags\.json exceed config\.json vocab_size 100")
+
     def test_pytorch_model_bin(self):
         self.check("bin")
 
