@@ -12,7 +12,6 @@ MODEL_DIR/
 import argparse
 import inspect
 import json
-import math
 import os
 import shutil
 import sys
@@ -67,29 +66,16 @@ class Recommender(nn.Module):
         # computes only the [MASK] row: its query, attention output and feed-forward. Rows are
         # independent after the keys and values, so the result is the same as gathering the row of
         # the full output, for less work.
-        mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        mask_bias = self.bert.attention_bias(attention_mask)
         *first, last = self.bert.encoder.layer
         x = self.bert.embeddings(input_ids)
         for layer in first:
             x = layer(x, mask_bias)
         pos = torch.argmax((input_ids == self.mask_token_id).float(), dim=1)  # first maximum = first [MASK]
         index = pos.view(-1, 1, 1).expand(-1, 1, self.hidden_size)
-        hidden = self.last_layer_at(last, x, torch.gather(x, 1, index), mask_bias).reshape(-1, self.hidden_size)
+        hidden = last(x, mask_bias, rows=torch.gather(x, 1, index)).reshape(-1, self.hidden_size)
         logits = torch.matmul(self.transform(hidden), self.hashtag_weight) + self.hashtag_bias
         return logits, hidden, torch.softmax(logits, dim=-1)
-
-
-    @staticmethod
-    def last_layer_at(layer, x, row, mask_bias):
-        """BertLayer.forward for one query row per sequence: row [B, 1, H] attends over x [B, L, H]."""
-        sa = layer.attention.self
-        B, L, H = x.shape
-        q = sa.query(row).view(B, 1, sa.n_head, sa.head_dim).transpose(1, 2)
-        k, v = (m(x).view(B, L, sa.n_head, sa.head_dim).transpose(1, 2) for m in (sa.key, sa.value))
-        att = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(sa.head_dim) + mask_bias
-        y = torch.matmul(att.softmax(-1), v).transpose(1, 2).reshape(B, 1, H)
-        a = layer.attention.output(y, row)
-        return layer.output(layer.intermediate(a), a)
 
 
 def load_checkpoint(path):

@@ -87,16 +87,21 @@ class BertSelfAttention(nn.Module):
         self.dropout = nn.Dropout(c.attention_probs_dropout_prob)
         self.use_sdpa = False  # set by the trainer on PyTorch 2.x; export always uses the explicit path
 
-    def forward(self, x, mask_bias):
+    def forward(self, x, mask_bias, rows=None):
+        """Self-attention over x [B, L, H]; with `rows` [B, R, H] (some of x's rows), only those rows
+        query, and the output is [B, R, H]: what the full output has at those rows."""
         B, L, _ = x.shape
-        q, k, v = (m(x).view(B, L, self.n_head, self.head_dim).transpose(1, 2) for m in (self.query, self.key, self.value))
+        rows = x if rows is None else rows
+        R = rows.shape[1]
+        q = self.query(rows).view(B, R, self.n_head, self.head_dim).transpose(1, 2)
+        k, v = (m(x).view(B, L, self.n_head, self.head_dim).transpose(1, 2) for m in (self.key, self.value))
         if self.use_sdpa:
             p = self.dropout.p if self.training else 0.0
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask_bias.to(q.dtype), dropout_p=p)
         else:
             att = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim) + mask_bias
             y = torch.matmul(self.dropout(att.softmax(-1)).to(v.dtype), v)
-        return y.transpose(1, 2).reshape(B, L, self.n_head * self.head_dim)
+        return y.transpose(1, 2).reshape(B, R, self.n_head * self.head_dim)
 
 
 class BertSelfOutput(nn.Module):  # also used as BertOutput (same structure, same names)
@@ -116,8 +121,8 @@ class BertAttention(nn.Module):
         self.self = BertSelfAttention(c)
         self.output = BertSelfOutput(c, c.hidden_size)
 
-    def forward(self, x, mask_bias):
-        return self.output(self.self(x, mask_bias), x)
+    def forward(self, x, mask_bias, rows=None):
+        return self.output(self.self(x, mask_bias, rows), x if rows is None else rows)
 
 
 class BertIntermediate(nn.Module):
@@ -137,8 +142,9 @@ class BertLayer(nn.Module):
         self.intermediate = BertIntermediate(c)
         self.output = BertSelfOutput(c, c.intermediate_size)
 
-    def forward(self, x, mask_bias):
-        a = self.attention(x, mask_bias)
+    def forward(self, x, mask_bias, rows=None):
+        """x [B, L, H] → [B, L, H]; with `rows` [B, R, H] (some of x's rows), only those rows' outputs."""
+        a = self.attention(x, mask_bias, rows)
         return self.output(self.intermediate(a), a)
 
 
@@ -161,13 +167,16 @@ class BertModel(nn.Module):
         self.embeddings = BertEmbeddings(c)
         self.encoder = BertEncoder(c)
 
+    @staticmethod
+    def attention_bias(attention_mask):
+        """Additive bias [B, 1, 1, L]: 0 where attended, -10000 on padding (as the original BERT; finite
+        in fp16/bf16 and exp(-10000) == 0 in fp32)."""
+        return (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+
     def forward(self, input_ids, attention_mask=None, token_type_ids=None):
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
-        # additive bias [B, 1, 1, L]: 0 where attended, -10000 on padding (as the original BERT; finite in
-        # fp16/bf16 and exp(-10000) == 0 in fp32)
-        mask_bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
-        return self.encoder(self.embeddings(input_ids, token_type_ids), mask_bias)
+        return self.encoder(self.embeddings(input_ids, token_type_ids), self.attention_bias(attention_mask))
 
 
 class BertPredictionHeadTransform(nn.Module):

@@ -66,10 +66,16 @@ export interface ScoreParts extends Signals {
   logit: number;
 }
 
+/** The parts of {@link logit}, summed in the same order, so `logit` is the same number. */
 export function explainScore(s: Signals, weights: BlendWeights): ScoreParts {
   const f = features(s);
-  const contributions = Object.fromEntries(SIGNALS.map((name) => [name, weights[name] * f[name]])) as Record<Signal, number>;
-  return { ...s, contributions, logit: logit(s, weights) };
+  const contributions = {} as Record<Signal, number>;
+  let sum = 0;
+  for (const name of SIGNALS) {
+    contributions[name] = weights[name] * f[name];
+    sum += contributions[name];
+  }
+  return { ...s, contributions, logit: sum };
 }
 
 /** Checks weights given by a user (finite, not all 0). */

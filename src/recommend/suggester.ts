@@ -301,19 +301,20 @@ export class Suggester {
   /** The best `k` candidates, scored by the softmax of their logits over all of them. */
   private order(candidates: Iterable<string>, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     const signalsOf = this.signalsOf(evidence);
-    const logits: { key: string; logit: number }[] = [];
+    const logits: { key: string; signals: Signals; logit: number }[] = [];
     let max = -Infinity;
     for (const key of candidates) {
       if (excluded.has(key) || this.blocklist.has(key)) continue;
-      const value = logit(signalsOf(key), this.weights);
-      logits.push({ key, logit: value });
+      const signals = signalsOf(key);
+      const value = logit(signals, this.weights);
+      logits.push({ key, signals, logit: value });
       max = Math.max(max, value);
     }
     let sum = 0;
     for (const c of logits) sum += Math.exp(c.logit - max);
     logits.sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
     // Parts for the best only.
-    return logits.slice(0, k).map(({ key, logit: value }) => ({ key, score: Math.exp(value - max) / sum, parts: explainScore(signalsOf(key), this.weights) }));
+    return logits.slice(0, k).map(({ key, signals, logit: value }) => ({ key, score: Math.exp(value - max) / sum, parts: explainScore(signals, this.weights) }));
   }
 
   /** Display casing, counts and sparklines for the chosen few. */
