@@ -15,8 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
-import { fitText } from "../src/eval/baselines/text-features.js";
-import { DocumentIndex, topSimilar } from "../src/eval/baselines/document-index.js";
+import { KnnBaseline } from "../src/eval/baselines/knn.js";
 import { MetricsAccumulator, type Metrics } from "../src/eval/metrics.js";
 import { topK } from "../src/recommend/top-k.js";
 import { Recommender } from "../src/recommend/recommender.js";
@@ -47,24 +46,15 @@ interface Recorded {
 }
 
 async function record(memoryTweets: readonly Example[], scoredTweets: readonly Example[]): Promise<Recorded[]> {
-  const fit = fitText(memoryTweets, "all");
-  const index = new DocumentIndex();
-  for (const vector of fit.vectors) index.add(vector);
+  const memory = new KnnBaseline(memoryTweets, "all", NEIGHBOURS);
   const queries = scoredTweets.filter((e) => e.keys.length > 0 && e.query.length > 0);
   const scored = await recommender.score(queries.map((e) => ({ text: e.query, cleaned: true })));
   return queries.map((example, i) => {
     const probabilities = scored[i]!.probabilities;
-    const similarities = index.similarities(fit.vectorizer.transform(example.query));
-    const votes = new Map<string, number>();
+    const votes = memory.votes(example.query);
+    for (const key of votes.keys()) if (!recommender.hasHashtag(key)) votes.delete(key);
     let total = 0;
-    for (const j of topSimilar(similarities, NEIGHBOURS)) {
-      for (const id of fit.docKeys[similarities.docs[j]!]!) {
-        const key = fit.keys.names[id]!;
-        if (!recommender.hasHashtag(key)) continue;
-        votes.set(key, (votes.get(key) ?? 0) + similarities.scores[j]!);
-        total += similarities.scores[j]!;
-      }
-    }
+    for (const vote of votes.values()) total += vote;
     const keys = new Set(topK(probabilities, MODEL_CANDIDATES).map((t) => recommender.hashtags[t]!.key));
     for (const key of votes.keys()) keys.add(key);
     const candidates = [...keys].map((key) => ({

@@ -43,17 +43,27 @@ export class KnnBaseline implements Ranker {
     }
   }
 
+  /**
+   * Each hashtag the `neighbours` most similar indexed tweets use, with the sum of their
+   * similarities to `text` (every hashtag, candidate or not).
+   */
+  votes(text: string): Map<string, number> {
+    const similarities = this.index.similarities(this.vectorizer.transform(text));
+    const votes = new Map<string, number>();
+    for (const i of topSimilar(similarities, this.neighbours)) {
+      const similarity = similarities.scores[i]!;
+      for (const id of this.docKeys[similarities.docs[i]!]!) {
+        const key = this.keys.names[id]!;
+        votes.set(key, (votes.get(key) ?? 0) + similarity);
+      }
+    }
+    return votes;
+  }
+
   rank(queries: readonly Query[], k: number): string[][] {
     return queries.map((query) => {
-      const similarities = this.index.similarities(this.vectorizer.transform(query.text));
-      const votes = new Map<string, number>();
-      for (const i of topSimilar(similarities, this.neighbours)) {
-        const similarity = similarities.scores[i]!;
-        for (const id of this.docKeys[similarities.docs[i]!]!) {
-          const key = this.keys.names[id]!;
-          if (this.corpus.isCandidate(key)) votes.set(key, (votes.get(key) ?? 0) + similarity);
-        }
-      }
+      const votes = this.votes(query.text);
+      for (const key of votes.keys()) if (!this.corpus.isCandidate(key)) votes.delete(key);
       return rankByScore(votes, this.corpus, k);
     });
   }
