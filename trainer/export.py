@@ -8,6 +8,9 @@ MODEL_DIR/
   onnx/recommender.onnx         input_ids, attention_mask -> hashtag_logits [B, NH], mask_hidden_state [B, H],
                                 hashtag_probabilities [B, NH] (the softmax of hashtag_logits)
   onnx/recommender_int8.onnx    the same, int8 weights (see quantize.py)
+  ngram.safetensors             with an n-gram head (RUN/ngram.pt, see ngram.py): its weights; config.json's
+                                `ngram_head` holds its sizes and blend weight, and the recommender graphs
+                                blend it in (hashtag_logits are then the blend's log-probabilities)
 """
 import argparse
 import inspect
@@ -28,6 +31,7 @@ import torch.nn.functional as F
 from trainer.data import DataError, load_meta, open_split
 from trainer.hf_io import save_safetensors
 from trainer.model import BertConfig, BertForMaskedLM
+from trainer.ngram import FORMAT as NGRAM_FORMAT, NgramHead, blend_logits
 from trainer.quantize import quantize_dynamic
 from trainer.train import Parser, UsageError, load_checkpoint_file
 
@@ -51,10 +55,14 @@ class Recommender(nn.Module):
     """Hashtag scores at the first [MASK] of each row; the MLM head runs at that position only,
     against the hashtag rows of the (tied) embedding matrix. A row without [MASK] uses position 0.
     The softmax is in the graph too: ONNX Runtime's vectorised one is several times faster than a
-    JavaScript loop over 10,000 logits, which was a quarter of a one-tweet call."""
+    JavaScript loop over 10,000 logits, which was a quarter of a one-tweet call.
 
-    def __init__(self, model, hashtag_token_offset, num_hashtags, mask_token_id):
+    With an n-gram head (ngram.py), hashtag_logits are the blend of both models' log-probabilities,
+    `w · log_softmax(masked-LM) + (1 − w) · log_softmax(n-gram)`; mask_hidden_state stays the masked-LM's."""
+
+    def __init__(self, model, hashtag_token_offset, num_hashtags, mask_token_id, ngram=None, blend_weight=None):
         super().__init__()
+        self.ngram, self.blend_weight = ngram, None if ngram is None else float(blend_weight)
         self.bert, self.transform = model.bert, model.cls.predictions.transform
         self.mask_token_id, self.hidden_size = mask_token_id, model.config.hidden_size  # Python ints: static in the graph
         rows = slice(hashtag_token_offset, hashtag_token_offset + num_hashtags)
@@ -75,6 +83,8 @@ class Recommender(nn.Module):
         index = pos.view(-1, 1, 1).expand(-1, 1, self.hidden_size)
         hidden = last(x, mask_bias, rows=torch.gather(x, 1, index)).reshape(-1, self.hidden_size)
         logits = torch.matmul(self.transform(hidden), self.hashtag_weight) + self.hashtag_bias
+        if self.ngram is not None:
+            logits = blend_logits(logits, self.ngram(input_ids), self.blend_weight)
         return logits, hidden, torch.softmax(logits, dim=-1)
 
 
@@ -83,6 +93,20 @@ def load_checkpoint(path):
     model = BertForMaskedLM(BertConfig.from_dict(ckpt["model_config"]))
     model.load_state_dict(ckpt["model"])
     return model.eval(), ckpt
+
+
+def load_ngram(path, meta):
+    """(NgramHead, blend weight, saved dict) from RUN/ngram.pt, checked against the data's hashtag range."""
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    c = saved.get("config", {})
+    if saved.get("format") != NGRAM_FORMAT:
+        raise DataError(f"{path}: format {saved.get('format')!r} is not {NGRAM_FORMAT!r}")
+    if (c["hashtag_token_offset"], c["num_hashtags"]) != (meta["hashtag_token_offset"], meta["num_hashtags"]):
+        raise DataError(f"{path}: trained for hashtag ids {c['hashtag_token_offset']}+{c['num_hashtags']}, the data has "
+                        f"{meta['hashtag_token_offset']}+{meta['num_hashtags']} (retrain it on this data)")
+    head = NgramHead(c["hashtag_token_offset"], c["num_hashtags"], c["special_ids"], c["buckets"], c["dim"])
+    head.load_state_dict(saved["state"])
+    return head.eval(), float(saved["blend_weight"]), saved
 
 
 def onnx_export(module, args, path, input_names, output_names, opset, output_dims=None):
@@ -143,20 +167,33 @@ def write_parity(path, model, rec, ids, mask, meta):
         json.dump(fixture, f)
 
 
-def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None):
+def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None, ngram=None):
     model, ckpt = load_checkpoint(checkpoint)
     meta = load_meta(data_dir)
     cfg = model.config
     if meta["vocab_size"] != cfg.vocab_size:
         raise DataError(f"data vocab_size {meta['vocab_size']} != checkpoint vocab_size {cfg.vocab_size}")
+    head = weight = None
+    if ngram:
+        head, weight, saved = load_ngram(ngram, meta)
+        if saved.get("masked_lm_step") != ckpt["step"]:
+            raise DataError(f"{ngram} was blended with the masked-LM at step {saved.get('masked_lm_step')}, "
+                            f"{checkpoint} is at step {ckpt['step']}: run ngram.py again")
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
     extra = {k: meta[k] for k in ("hashtag_token_offset", "num_hashtags", "mask_token_id", "max_length")}
     config = dict(model_type="bert", architectures=["BertForMaskedLM"], **cfg.to_dict(),
                   position_embedding_type="absolute", torch_dtype="float32", **extra)
+    if head is not None:
+        config["ngram_head"] = dict(head.config(), blend_weight=weight, best_epoch=saved["best_epoch"],
+                                    blend_val=(saved.get("blend_grid") or {}).get(str(weight)))
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     sd = {k: v.contiguous() for k, v in model.state_dict().items() if k != "cls.predictions.decoder.weight"}
     save_safetensors(sd, os.path.join(out, "model.safetensors"))
+    if head is not None:
+        save_safetensors({k: v.contiguous() for k, v in head.state_dict().items()}, os.path.join(out, "ngram.safetensors"))
+    elif os.path.isfile(os.path.join(out, "ngram.safetensors")):
+        os.remove(os.path.join(out, "ngram.safetensors"))  # a stale head from an earlier export into this directory
     for name in ("tokenizer.json", "hashtags.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
         if os.path.isfile(os.path.join(data_dir, name)):
             shutil.copyfile(os.path.join(data_dir, name), os.path.join(out, name))
@@ -173,14 +210,14 @@ def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None):
     onnx_export(FillMask(model), (ids, mask, torch.zeros_like(ids)), os.path.join(out, "onnx", "model.onnx"),
                 ["input_ids", "attention_mask", "token_type_ids"], ["logits"], opset,
                 {"logits": ["batch_size", "sequence_length", cfg.vocab_size]})
-    rec = Recommender(model, meta["hashtag_token_offset"], meta["num_hashtags"], meta["mask_token_id"]).eval()
+    rec = Recommender(model, meta["hashtag_token_offset"], meta["num_hashtags"], meta["mask_token_id"], head, weight).eval()
     rec_path = os.path.join(out, "onnx", "recommender.onnx")
     onnx_export(rec, (ids, mask), rec_path, ["input_ids", "attention_mask"],
                 ["hashtag_logits", "mask_hidden_state", "hashtag_probabilities"], opset,
                 {"hashtag_logits": ["batch_size", meta["num_hashtags"]], "mask_hidden_state": ["batch_size", cfg.hidden_size],
                  "hashtag_probabilities": ["batch_size", meta["num_hashtags"]]})
-    written = ["config.json", "model.safetensors", "tokenizer.json", "hashtags.json", "train_config.json",
-               "onnx/model.onnx", "onnx/recommender.onnx"]
+    written = ["config.json", "model.safetensors", *(["ngram.safetensors"] if head is not None else []), "tokenizer.json",
+               "hashtags.json", "train_config.json", "onnx/model.onnx", "onnx/recommender.onnx"]
     if int8:
         q = quantize_dynamic(onnx.load(rec_path))
         onnx.checker.check_model(q, full_check=True)
@@ -199,11 +236,14 @@ def main(argv=None):
     p.add_argument("--no-int8", action="store_true", help="skip onnx/recommender_int8.onnx")
     p.add_argument("--opset", type=int, default=14, help="ONNX opset (default 14)")
     p.add_argument("--parity", help="also write a JSON parity fixture (PyTorch fp32 outputs) here")
+    p.add_argument("--ngram", help="RUN/ngram.pt written by ngram.py: blend that n-gram head into the recommender graphs")
     try:
         a = p.parse_args(argv)
         if not os.path.isfile(a.checkpoint):
             raise FileNotFoundError(f"{a.checkpoint} not found")
-        written = export(a.checkpoint, a.data, a.out, not a.no_int8, a.opset, a.parity)
+        if a.ngram and not os.path.isfile(a.ngram):
+            raise FileNotFoundError(f"{a.ngram} not found")
+        written = export(a.checkpoint, a.data, a.out, not a.no_int8, a.opset, a.parity, a.ngram)
     except (UsageError, DataError, FileNotFoundError, ValueError) as e:
         message = f"{'usage' if isinstance(e, UsageError) else 'error'}: {e}"
         print(json.dumps({"event": "error", "message": message}), flush=True)

@@ -40,7 +40,8 @@ export async function main(argv: string[]): Promise<number> {
     return await entry.run(rest);
   } catch (error) {
     if (error instanceof HashtagRecError) {
-      console.error(`hashtag-rec ${command}: ${error.message} [${error.code}]`);
+      const message = error.message.startsWith(`${command}: `) ? error.message.slice(command.length + 2) : error.message;
+      console.error(`hashtag-rec ${command}: ${message} [${error.code}]`);
       return error.exitCode;
     }
     console.error(`hashtag-rec ${command}: unexpected error:`, error);

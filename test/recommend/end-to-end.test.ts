@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -16,17 +16,21 @@ const run = join(dir, "run");
 const modelDir = join(dir, "model");
 let recommender: Recommender;
 let done: { first_loss: number; final_loss: number };
+let ngramDone: { blend_weight: number; best_epoch: number };
 
 beforeAll(() => {
   const prepared = runCli(["prepare", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--out", data, "--hashtags", "all", "--val-days", "1", "--vocab-size", "120"]);
   expect(prepared.code, prepared.stderr).toBe(0);
   const trained = runCli(
     ["train", "--data", data, "--out", run, "--export", modelDir, "--preset", "tiny", "--max-steps", "40", "--batch-size", "16",
-      "--learning-rate", "3e-3", "--warmup-steps", "5", "--eval-interval", "0", "--log-interval", "5", "--seed", "7"],
+      "--learning-rate", "3e-3", "--warmup-steps", "5", "--eval-interval", "0", "--log-interval", "5", "--seed", "7",
+      "--ngram-epochs", "2", "--ngram-buckets", "1000", "--ngram-dim", "8"],
     { timeout: 300_000 },
   );
   expect(trained.code, trained.stderr).toBe(0);
-  done = JSON.parse(trained.stdout.trim().split("\n").filter((l) => l.includes('"done"')).pop()!) as typeof done;
+  const events = trained.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string });
+  done = events.find((e) => e.event === "done") as unknown as typeof done;
+  ngramDone = events.find((e) => e.event === "ngram") as unknown as typeof ngramDone;
 }, 300_000);
 
 afterAll(async () => {
@@ -36,6 +40,20 @@ afterAll(async () => {
 describe("prepare → train → export → Recommender", () => {
   it("the loss went down", () => {
     expect(done.final_loss).toBeLessThan(done.first_loss);
+  });
+
+  it("trains the n-gram head after the masked-LM and exports it into the recommender graph", () => {
+    expect(ngramDone.best_epoch).toBeGreaterThanOrEqual(1);
+    const config = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8")) as { ngram_head: Record<string, number> };
+    expect(config.ngram_head).toMatchObject({ buckets: 1000, dim: 8, blend_weight: ngramDone.blend_weight });
+    expect(existsSync(join(modelDir, "ngram.safetensors"))).toBe(true);
+  });
+
+  it("refuses bad n-gram options before anything runs", () => {
+    const bad = runCli(["train", "--data", data, "--out", join(dir, "never"), "--ngram-epochs", "-1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("hashtag-rec train: --ngram-epochs must be an integer >= 0, got '-1' [INVALID_ARGUMENT]");
+    expect(existsSync(join(dir, "never"))).toBe(false);
   });
 
   it("recommends hashtags from the fixture vocabulary, none already in the text", async () => {
