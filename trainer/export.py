@@ -30,10 +30,9 @@ import torch.nn.functional as F
 
 from trainer.data import DataError, load_meta, open_split
 from trainer.hf_io import save_safetensors
-from trainer.model import BertConfig, BertForMaskedLM
 from trainer.ngram import FORMAT as NGRAM_FORMAT, NgramHead, blend_logits
 from trainer.quantize import quantize_dynamic
-from trainer.train import Parser, UsageError, load_checkpoint_file
+from trainer.train import Parser, UsageError, load_checkpoint
 
 AXES = {0: "batch_size", 1: "sequence_length"}
 
@@ -86,13 +85,6 @@ class Recommender(nn.Module):
         if self.ngram is not None:
             logits = blend_logits(logits, self.ngram(input_ids), self.blend_weight)
         return logits, hidden, torch.softmax(logits, dim=-1)
-
-
-def load_checkpoint(path):
-    ckpt = load_checkpoint_file(path)
-    model = BertForMaskedLM(BertConfig.from_dict(ckpt["model_config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.eval(), ckpt
 
 
 def load_ngram(path, meta):

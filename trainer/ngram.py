@@ -30,9 +30,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from trainer.data import DataError, load_meta, open_split
-from trainer.train import Parser, UsageError, load_checkpoint_file
-from trainer.model import BertConfig, BertForMaskedLM
+from trainer.data import DataError, load_meta, open_split, trim
+from trainer.train import Parser, UsageError, load_checkpoint
 
 # Multiplier and increment of the classic 31-bit linear congruential generator: every product stays
 # below 2**63, so PyTorch and the exported int64 graph compute the same buckets.
@@ -101,11 +100,6 @@ def query_rows(rows, meta):
     return torch.tensor(queries, dtype=torch.long).reshape(-1, width), labels
 
 
-def trim_columns(x, pad_token_id):
-    used = (x != pad_token_id).any(0).nonzero()
-    return x[:, : int(used.max()) + 1 if len(used) else 1]
-
-
 def ranking_metrics(logits, labels):
     """hit@5 and MRR@10 of per-row hashtag logits against each row's hashtag index list."""
     top = logits.topk(min(10, logits.shape[1]), dim=-1).indices.tolist()
@@ -120,7 +114,7 @@ def ranking_metrics(logits, labels):
 
 @torch.no_grad()
 def batched_logits(fn, queries, pad_token_id, batch_size=512):
-    out = [fn(trim_columns(queries[i:i + batch_size], pad_token_id)) for i in range(0, len(queries), batch_size)]
+    out = [fn(trim(queries[i:i + batch_size], pad_token_id)[0]) for i in range(0, len(queries), batch_size)]
     return torch.cat(out) if out else torch.zeros(0)
 
 
@@ -148,7 +142,7 @@ def train_head(meta, train_q, train_l, val_q, val_l, o, log):
         perm = rng.permutation(len(train_q))
         for start in range(0, len(perm), o["batch_size"]):
             rows = perm[start:start + o["batch_size"]]
-            x = trim_columns(train_q[rows], meta["pad_token_id"])
+            x = trim(train_q[rows], meta["pad_token_id"])[0]
             target = torch.zeros(len(rows), meta["num_hashtags"])
             for k, r in enumerate(rows.tolist()):
                 target[k, train_l[r]] = 1.0 / len(train_l[r])
@@ -209,12 +203,10 @@ def load_masked_lm(run_dir, meta):
     path = os.path.join(run_dir, "ckpt.pt")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{path} not found (train the masked-LM into --run first)")
-    ckpt = load_checkpoint_file(path)
+    model, ckpt = load_checkpoint(path)
     if ckpt["data_meta"]["vocab_size"] != meta["vocab_size"]:
         raise DataError(f"checkpoint vocab_size {ckpt['data_meta']['vocab_size']} != data vocab_size {meta['vocab_size']}")
-    model = BertForMaskedLM(BertConfig.from_dict(ckpt["model_config"]))
-    model.load_state_dict(ckpt["model"])
-    return model.eval(), ckpt["step"]
+    return model, ckpt["step"]
 
 
 def run(argv, log):

@@ -168,6 +168,14 @@ def load_checkpoint_file(path):
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
+def load_checkpoint(path):
+    """(BertForMaskedLM in eval mode, the checkpoint dict) from a ckpt.pt."""
+    ckpt = load_checkpoint_file(path)
+    model = BertForMaskedLM(BertConfig.from_dict(ckpt["model_config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), ckpt
+
+
 def build_model(o, meta, ckpt, log):
     """Model config + model: from the checkpoint (resume), a HF directory (--init-from) or a preset."""
     info = None

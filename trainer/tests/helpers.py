@@ -3,6 +3,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -36,3 +37,16 @@ def run_script(script, argv, env=None, timeout=120):
 
 def events(lines, kind):
     return [e for e in lines if e.get("event") == kind]
+
+
+HAS_ORT = bool(shutil.which("node")) and os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node"))
+
+
+def ort_parity(model_dir, parity_path):
+    """Run ort_parity.mjs (onnxruntime-node) on an exported model and its parity fixture; returns
+    (returncode, stderr, the script's JSON result or None, the fixture)."""
+    p = subprocess.run(["node", os.path.join(ROOT, "trainer", "tests", "ort_parity.mjs"), ROOT, model_dir, parity_path],
+                       capture_output=True, text=True, timeout=60)
+    with open(parity_path) as f:
+        fx = json.load(f)
+    return p.returncode, p.stderr, json.loads(p.stdout) if p.returncode == 0 else None, fx

@@ -1,7 +1,5 @@
 import json
 import os
-import shutil
-import subprocess
 import tempfile
 import unittest
 
@@ -11,7 +9,7 @@ import torch
 from trainer import export, train
 from trainer.train import load_checkpoint_file
 from trainer.hf_io import load_safetensors
-from trainer.tests.helpers import ROOT, TINY_TRAIN, make_data, run_inprocess
+from trainer.tests.helpers import HAS_ORT, TINY_TRAIN, ort_parity, make_data, run_inprocess
 
 INT64, FLOAT = onnx.TensorProto.INT64, onnx.TensorProto.FLOAT
 
@@ -117,15 +115,10 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(len(fx["mask_hidden_state"][0]), self.ckpt["model_config"]["hidden_size"])
         self.assertEqual(len(fx["logits"]), self.meta["vocab_size"])
 
-    @unittest.skipUnless(shutil.which("node") and os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node")),
-                         "node + onnxruntime-node not installed")
+    @unittest.skipUnless(HAS_ORT, "node + onnxruntime-node not installed")
     def test_onnxruntime_parity(self):
-        p = subprocess.run(["node", os.path.join(ROOT, "trainer", "tests", "ort_parity.mjs"), ROOT, self.model, self.parity],
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        r = json.loads(p.stdout)
-        with open(self.parity) as f:
-            fx = json.load(f)
+        code, stderr, r, fx = ort_parity(self.model, self.parity)
+        self.assertEqual(code, 0, stderr)
         self.assertLess(r["recommender"]["hashtag_logits_diff"], 1e-4)
         self.assertLess(r["recommender"]["mask_hidden_state_diff"], 1e-4)
         self.assertLess(r["recommender"]["hashtag_probabilities_excess"], 1e-6)

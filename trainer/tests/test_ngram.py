@@ -1,7 +1,5 @@
 import json
 import os
-import shutil
-import subprocess
 import tempfile
 import unittest
 
@@ -10,7 +8,7 @@ import torch
 
 from trainer import export, ngram, train
 from trainer.hf_io import load_safetensors
-from trainer.tests.helpers import ROOT, TINY_TRAIN, events, make_data, run_inprocess
+from trainer.tests.helpers import HAS_ORT, TINY_TRAIN, ort_parity, events, make_data, run_inprocess
 
 # make_data's ids: 0 PAD, 1 UNK, 2 CLS, 3 SEP, 4 MASK, 5..99 words, 100..119 hashtags
 META = dict(pad_token_id=0, unk_token_id=1, cls_token_id=2, sep_token_id=3, mask_token_id=4,
@@ -147,15 +145,10 @@ class NgramCliTest(unittest.TestCase):
         self.assertTrue(torch.allclose(logits, expected, atol=1e-6))
         self.assertTrue(torch.allclose(probabilities, torch.softmax(expected, -1), atol=1e-6))
 
-    @unittest.skipUnless(shutil.which("node") and os.path.isdir(os.path.join(ROOT, "node_modules", "onnxruntime-node")),
-                         "node + onnxruntime-node not installed")
+    @unittest.skipUnless(HAS_ORT, "node + onnxruntime-node not installed")
     def test_onnxruntime_parity_with_the_head(self):
-        p = subprocess.run(["node", os.path.join(ROOT, "trainer", "tests", "ort_parity.mjs"), ROOT, self.model, self.parity],
-                           capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        r = json.loads(p.stdout)
-        with open(self.parity) as f:
-            fx = json.load(f)
+        code, stderr, r, fx = ort_parity(self.model, self.parity)
+        self.assertEqual(code, 0, stderr)
         self.assertLess(r["recommender"]["hashtag_logits_diff"], 1e-4)
         self.assertEqual(r["recommender"]["top5"], fx["top5_hashtags"])
         self.assertEqual([sorted(t) for t in r["recommender_int8"]["top5"]], [sorted(t) for t in fx["top5_hashtags"]])
