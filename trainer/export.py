@@ -10,7 +10,7 @@ MODEL_DIR/
   onnx/recommender_int8.onnx    the same, int8 weights (see quantize.py)
   ngram.safetensors             with an n-gram head (RUN/ngram.pt, see ngram.py): its weights; config.json's
                                 `ngram_head` holds its sizes and blend weight, and the recommender graphs
-                                blend it in (hashtag_logits are then the blend's log-probabilities)
+                                blend it in (hashtag_logits = w · masked-LM logits + (1 − w) · n-gram logits)
 """
 import argparse
 import inspect
@@ -56,8 +56,8 @@ class Recommender(nn.Module):
     The softmax is in the graph too: ONNX Runtime's vectorised one is several times faster than a
     JavaScript loop over 10,000 logits, which was a quarter of a one-tweet call.
 
-    With an n-gram head (ngram.py), hashtag_logits are the blend of both models' log-probabilities,
-    `w · log_softmax(masked-LM) + (1 − w) · log_softmax(n-gram)`; mask_hidden_state stays the masked-LM's."""
+    With an n-gram head (ngram.py), hashtag_logits are `w · masked-LM logits + (1 − w) · n-gram logits`,
+    whose softmax is the normalised geometric mean of the two distributions; mask_hidden_state stays the masked-LM's."""
 
     def __init__(self, model, hashtag_token_offset, num_hashtags, mask_token_id, ngram=None, blend_weight=None):
         super().__init__()
@@ -176,7 +176,7 @@ def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None, ngram=No
     config = dict(model_type="bert", architectures=["BertForMaskedLM"], **cfg.to_dict(),
                   position_embedding_type="absolute", torch_dtype="float32", **extra)
     if head is not None:
-        config["ngram_head"] = dict(head.config(), blend_weight=weight, best_epoch=saved["best_epoch"],
+        config["ngram_head"] = dict(head.config(), blend_weight=weight, best_epoch=saved["best_epoch"], refit=saved.get("refit", False),
                                     blend_val=(saved.get("blend_grid") or {}).get(str(weight)))
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

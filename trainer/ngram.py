@@ -8,12 +8,17 @@ word pair, a near-repeat of a training tweet) that a linear model over word piec
 bigrams keeps cheaply. The head reads the same `input_ids` as the recommender graph — the query
 `[CLS] text [MASK] [SEP]`, hashtags removed — so `export.py` puts it into that graph:
 
-  hashtag_logits = w · log_softmax(masked-LM logits) + (1 − w) · log_softmax(n-gram logits)
+  hashtag_logits = w · masked-LM logits + (1 − w) · n-gram logits
+
+whose softmax is the normalised geometric mean p_LM^w · p_ngram^(1−w) of the two models' distributions
+(the log-softmax of each would only subtract a constant per row, so the graph leaves it out).
 
 Training: every training row with a hashtag becomes a query (its word pieces, hashtags removed) and a
 target spread evenly over its hashtags; Adam (sparse for the embedding table), one pass per epoch,
 the epoch with the best validation hit@5 kept. Then `w` is the grid value with the best validation
-hit@5 (ties: MRR@10) of the blend with RUN/ckpt.pt. Writes RUN/ngram.pt; stdout carries JSON events.
+hit@5 (ties: MRR@10) of the blend with RUN/ckpt.pt. Then (unless --no-refit) a fresh head is trained
+for that many epochs on the training and validation rows: the validation rows are the newest tweets,
+and on this stream the newest are worth most. Writes RUN/ngram.pt; stdout carries JSON events.
 """
 import argparse
 import json
@@ -36,7 +41,7 @@ from trainer.train import Parser, UsageError, load_checkpoint
 # Multiplier and increment of the classic 31-bit linear congruential generator: every product stays
 # below 2**63, so PyTorch and the exported int64 graph compute the same buckets.
 HASH_MUL, HASH_ADD, HASH_MOD = 1103515245, 12345, 2 ** 31
-BLEND_GRID = [round(0.1 * i, 1) for i in range(11)]  # w = share of the masked-LM's log-probabilities
+BLEND_GRID = [round(0.1 * i, 1) for i in range(11)]  # w = the masked-LM's exponent in the geometric mean
 FORMAT = "hashtag-rec-ngram/v1"
 
 
@@ -80,7 +85,8 @@ class NgramHead(nn.Module):
 
 
 def blend_logits(masked_lm_logits, ngram_logits, weight):
-    return weight * F.log_softmax(masked_lm_logits, -1) + (1 - weight) * F.log_softmax(ngram_logits, -1)
+    """Logits whose softmax is ∝ p_LM^w · p_ngram^(1−w) (each model's normaliser is a per-row constant)."""
+    return weight * masked_lm_logits + (1 - weight) * ngram_logits
 
 
 def query_rows(rows, meta):
@@ -170,7 +176,7 @@ def choose_weight(bert_logits, head_logits, labels):
     return w, grid
 
 
-DEFAULTS = dict(epochs=3, buckets=100_000, dim=128, batch_size=256, learning_rate=1e-2, seed=1337, threads=2, weight=None)
+DEFAULTS = dict(refit=True, epochs=3, buckets=100_000, dim=128, batch_size=256, learning_rate=1e-2, seed=1337, threads=2, weight=None)
 
 
 def build_parser():
@@ -183,6 +189,9 @@ def build_parser():
     a("--dim", type=int, default=DEFAULTS["dim"], help="embedding size (default 128)")
     a("--batch-size", type=int, default=DEFAULTS["batch_size"], help="default 256")
     a("--learning-rate", type=float, default=DEFAULTS["learning_rate"], help="Adam learning rate (default 1e-2)")
+    a("--no-refit", dest="refit", action="store_false",
+      help="keep the head trained on the training rows only (default: once val has chosen the epochs and the weight, "
+           "train it again on training + validation rows)")
     a("--weight", type=float, default=None, help="blend weight of the masked-LM in [0, 1]; default: chosen on val")
     a("--seed", type=int, default=DEFAULTS["seed"], help="default 1337")
     a("--threads", type=int, default=DEFAULTS["threads"], help="torch CPU threads (default 2)")
@@ -231,11 +240,17 @@ def run(argv, log):
         grid = {str(w): m for w, m in grid.items()}
     elif weight is None:
         weight = 0.5  # no validation rows to choose on: an even blend
+    refit = bool(o["refit"] and len(val_q))
+    if refit:
+        # The validation rows are the newest tweets: once they have chosen the epochs and the weight,
+        # a fresh head learns from them too (the same seed and epochs, on training + validation rows).
+        head, _, _ = train_head(meta, torch.cat([train_q, val_q]), train_l + val_l, val_q[:0], [],
+                                dict(o, epochs=best["epoch"]), lambda **kv: log(**dict(kv, event="refit_epoch")))
     out = os.path.join(o["run"], "ngram.pt")
     torch.save(dict(format=FORMAT, config=head.config(), state=head.state_dict(), blend_weight=weight, best_epoch=best["epoch"],
-                    masked_lm_step=step, history=history, blend_grid=grid, options=o), out + ".tmp")
+                    masked_lm_step=step, refit=refit, history=history, blend_grid=grid, options=o), out + ".tmp")
     os.replace(out + ".tmp", out)
-    log(event="done", path=out, blend_weight=weight, best_epoch=best["epoch"], blend_val=grid and grid[str(weight)],
+    log(event="done", path=out, blend_weight=weight, best_epoch=best["epoch"], refit=refit, blend_val=grid and grid[str(weight)],
         elapsed_s=round(time.perf_counter() - t0, 2))
 
 

@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { invalidArgument } from "../core/errors.js";
 import { ProgressBar } from "../core/progress.js";
 import { BASELINE_NAMES, createBaseline, DEFAULT_HALF_LIFE_HOURS } from "../eval/baselines/index.js";
+import { sharedVocabulary } from "../eval/baselines/corpus.js";
 import { loadSplit, parseSplitDate } from "../eval/dataset.js";
 import { evaluate } from "../eval/harness.js";
 import { renderReport, type SystemResult } from "../eval/report.js";
@@ -24,7 +25,9 @@ Scores recommenders on held-out tweets with one fixed protocol: each tweet with 
 query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
 
   --data FILE          test tweets (JSON lines or CSV, plain or .gz)
-  --model DIR          a model directory. Static: the model alone (its candidates are its hashtags).
+  --model DIR          a model directory. Static: the model alone (its candidates are its hashtags;
+                       with --hashtags and training tweets, only those of its hashtags that are in
+                       the baselines' vocabulary, so all systems share one).
                        Online: the whole product — the model blended with a trending store that
                        ingests the training tweets first, then each test tweet after its prediction
   --baseline NAMES     ${BASELINE_NAMES.join(", ")}, or all; comma-separated for several
@@ -91,6 +94,7 @@ export async function runEval(argv: string[]): Promise<number> {
   if (seen !== undefined) console.error(`warning: ${values.model} trained on tweets from before ${seen.before}; ${seen.count} of the ${test.length} test tweets are from before then, so its numbers are not held out`);
   if (names.length > 0 && train.length === 0) throw invalidArgument("eval: no training tweets (check --train or --split)");
 
+  let modelHashtags = recommender?.hashtags.length;
   const systems: { name: string; create: () => Ranker | Promise<Ranker> }[] = names.map((name) => ({
     name,
     create: () => createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours }),
@@ -110,7 +114,12 @@ export async function runEval(argv: string[]): Promise<number> {
         return ranker;
       },
     });
-  } else if (recommender) systems.unshift({ name: "model", create: () => new ModelRanker(recommender) });
+  } else if (recommender) {
+    // `--hashtags K` with training tweets: the model competes on the baselines' K hashtags.
+    const allowed = values.hashtags !== undefined && train.length > 0 ? sharedVocabulary(train, vocabularySize) : undefined;
+    if (allowed) modelHashtags = recommender.hashtags.filter((h) => allowed(h.key)).length;
+    systems.unshift({ name: "model", create: () => new ModelRanker(recommender, "model", allowed) });
+  }
 
   const results: SystemResult[] = [];
   for (const { name, create } of systems) {
@@ -130,7 +139,7 @@ export async function runEval(argv: string[]): Promise<number> {
           ...rest,
           hit_at_k: hitAtK,
           mode: online ? "online" : "static",
-          hashtags: name === "model" && recommender ? recommender.hashtags.length : vocabularySize,
+          hashtags: name === "model" && modelHashtags !== undefined ? modelHashtags : vocabularySize,
           train_tweets: train.length,
           test_tweets: test.length,
           fit_s: round((fitted - started) / 1000),

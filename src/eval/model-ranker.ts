@@ -1,13 +1,17 @@
 import type { Recommender } from "../recommend/recommender.js";
 import type { Query, Ranker } from "./ranker.js";
 
-/** The model-backed {@link Recommender} as a system the harness can score (`eval --model`). */
+/**
+ * The model-backed {@link Recommender} as a system the harness can score (`eval --model`); with
+ * `allowed`, limited to the hashtags it accepts (the baselines' vocabulary, so all share one).
+ */
 export class ModelRanker implements Ranker {
   readonly name: string;
 
   constructor(
     private readonly recommender: Recommender,
     name = "model",
+    private readonly allowed?: (key: string) => boolean,
   ) {
     this.name = name;
   }
@@ -16,10 +20,11 @@ export class ModelRanker implements Ranker {
     return this.recommender.rankCleanQueries(
       queries.map((q) => q.text),
       k,
+      this.allowed,
     );
   }
 
   isCandidate(key: string): boolean {
-    return this.recommender.hasHashtag(key);
+    return this.recommender.hasHashtag(key) && (this.allowed?.(key) ?? true);
   }
 }

@@ -28,8 +28,9 @@ export interface ModelDirectory {
   /**
    * Where the model's training data ends (ms, exclusive): tweets posted before this time may be
    * among those it trained on. From `train_config.json`'s data description: `split_time` (where
-   * the held-out validation days begin) or, without validation, just after `last_time`;
-   * undefined when not recorded (a model not trained by this pipeline).
+   * the held-out validation days begin) or, without validation or with an n-gram head refit on
+   * them (`config.json`'s `ngram_head.refit`), just after `last_time`; undefined when not
+   * recorded (a model not trained by this pipeline).
    */
   trainedBefore: number | undefined;
 }
@@ -92,15 +93,21 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
     }
   }
   if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
-  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir) };
+  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir, readsValidationRows(config)) };
 }
 
 const TrainConfigSchema = z.object({
   data_meta: z.object({ split_time: z.string().nullish(), last_time: z.string().nullish() }).partial().optional(),
 });
 
+/** Whether an n-gram head in the graph was trained again on the validation rows (ngram.py's refit). */
+function readsValidationRows(config: ModelConfig): boolean {
+  const head = config.ngram_head;
+  return typeof head === "object" && head !== null && (head as { refit?: unknown }).refit === true;
+}
+
 /** `train_config.json` describes the training; serving does not need it, so a missing or foreign one is no error. */
-async function readTrainedBefore(dir: string): Promise<number | undefined> {
+async function readTrainedBefore(dir: string, throughLastRow: boolean): Promise<number | undefined> {
   const text = await readFile(join(dir, "train_config.json"), "utf8").catch(() => undefined);
   let json: unknown;
   try {
@@ -111,7 +118,8 @@ async function readTrainedBefore(dir: string): Promise<number | undefined> {
   const parsed = TrainConfigSchema.safeParse(json);
   if (!parsed.success) return undefined;
   const split = Date.parse(parsed.data.data_meta?.split_time ?? "");
-  if (!Number.isNaN(split)) return split;
   const last = Date.parse(parsed.data.data_meta?.last_time ?? "");
-  return Number.isNaN(last) ? undefined : last + 1;
+  if (!Number.isNaN(split) && !throughLastRow) return split;
+  if (!Number.isNaN(last)) return last + 1;
+  return Number.isNaN(split) ? undefined : split;
 }

@@ -30,11 +30,11 @@ export type BlendWeights = Record<Signal, number>;
 /**
  * Fitted with `bench/blend.ts` (a listwise softmax over each draft's candidates, online, on the
  * validation tweets of the training period that the model did not train on, 2023-05-10; never the
- * test window); README "Choosing the blend". The model was models/default's held-out twin:
- * models/default, trained further on all the data, cannot be fitted on those days, and uses these
- * weights as they are (on the corpus's last 6 hours the product scores the same with either).
+ * test window); README "Choosing the blend". The model was models/default's held-out twin (masked-LM
+ * + n-gram head, before the head's refit on that day): models/default, trained further on all the
+ * data, cannot be fitted on those days, and uses these weights as they are.
  */
-export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.35, trend: 0.23, neighbours: 1.21, burst: 0.75, uses: -0.06 });
+export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.47, trend: 0.26, neighbours: 1.13, burst: 0.78, uses: -0.12 });
 
 /** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */
 const FLOORS = { model: 1e-5, trend: 1e-7, neighbours: 0.01 } as const;

@@ -109,11 +109,12 @@ export class Recommender {
 
   /**
    * Ranks hashtags for queries that are already cleaned (as the evaluation harness gives them):
-   * keys only, best first.
+   * keys only, best first; with `allowed`, only the keys it accepts (a shared vocabulary).
    */
-  async rankCleanQueries(queries: readonly string[], k: number): Promise<string[][]> {
+  async rankCleanQueries(queries: readonly string[], k: number, allowed?: (key: string) => boolean): Promise<string[][]> {
     const scored = await this.score(queries.map((text) => ({ text, cleaned: true })));
-    return scored.map(({ probabilities: probs }) => topK(probs, Math.min(k, probs.length)).map((i) => this.model.hashtags[i]!.key));
+    const skip = allowed && ((i: number) => !allowed(this.model.hashtags[i]!.key));
+    return scored.map(({ probabilities: probs }) => topK(probs, Math.min(k, probs.length), skip).map((i) => this.model.hashtags[i]!.key));
   }
 
   /**

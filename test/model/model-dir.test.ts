@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,11 +10,17 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
-/** models/default's serving files, linked, with `trainConfig` as train_config.json (none when undefined). */
-function modelWith(trainConfig: string | undefined): string {
+/**
+ * models/default's serving files, linked, with `trainConfig` as train_config.json (none when
+ * undefined) and its config.json with `ngram_head.refit` set to `refit`.
+ */
+function modelWith(trainConfig: string | undefined, refit = false): string {
   const dir = mkdtempSync(join(tmpdir(), "model-dir-"));
   made.push(dir);
-  for (const file of ["config.json", "hashtags.json", "tokenizer.json"]) symlinkSync(join(DEFAULT, file), join(dir, file));
+  for (const file of ["hashtags.json", "tokenizer.json"]) symlinkSync(join(DEFAULT, file), join(dir, file));
+  const config = JSON.parse(readFileSync(join(DEFAULT, "config.json"), "utf8")) as { ngram_head: { refit: boolean } };
+  config.ngram_head.refit = refit;
+  writeFileSync(join(dir, "config.json"), JSON.stringify(config));
   mkdirSync(join(dir, "onnx"));
   symlinkSync(join(DEFAULT, "onnx", "recommender_int8.onnx"), join(dir, "onnx", "recommender_int8.onnx"));
   if (trainConfig !== undefined) writeFileSync(join(dir, "train_config.json"), trainConfig);
@@ -31,12 +37,17 @@ describe("loadModelDirectory: where the model's training data ends (trainedBefor
     expect((await loadModelDirectory(modelWith(JSON.stringify(config)))).trainedBefore).toBe(expected);
   });
 
+  it("reads just after last_time when the n-gram head was refit on the validation days", async () => {
+    const trainConfig = JSON.stringify({ data_meta: { split_time: "2023-05-09T23:58:14Z", last_time: "2023-05-10T23:58:14Z" } });
+    expect((await loadModelDirectory(modelWith(trainConfig, true))).trainedBefore).toBe(Date.parse("2023-05-10T23:58:14Z") + 1);
+  });
+
   it("serves a model without train_config.json, or with one that is not JSON (serving does not need it)", async () => {
     expect((await loadModelDirectory(modelWith(undefined))).trainedBefore).toBeUndefined();
     expect((await loadModelDirectory(modelWith("{ not json"))).trainedBefore).toBeUndefined();
   });
 
-  it("reads the shipped model's: it trained on all of tweets-2023 but its last 6 hours", async () => {
-    expect((await loadModelDirectory(DEFAULT)).trainedBefore).toBe(Date.parse("2023-05-17T17:59:57Z"));
+  it("reads the shipped model's: its masked-LM held out the last 6 hours of tweets-2023, its refit head read them too", async () => {
+    expect((await loadModelDirectory(DEFAULT)).trainedBefore).toBe(Date.parse("2023-05-17T23:59:57Z") + 1);
   });
 });

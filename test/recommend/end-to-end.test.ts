@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findPython } from "../../src/cli/python.js";
 import { softmaxRows } from "../../src/model/softmax.js";
+import { ModelRanker } from "../../src/eval/model-ranker.js";
 import { Recommender } from "../../src/recommend/recommender.js";
 import { FIXTURES, runCli } from "../cli/cli.js";
 
@@ -121,12 +122,40 @@ describe("prepare → train → export → Recommender", () => {
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, number | string>;
     expect(result).toMatchObject({ system: "model", n: 32 });
-    const splitTime = (JSON.parse(readFileSync(join(data, "meta.json"), "utf8")) as { split_time: string }).split_time;
-    expect(recommender.model.trainedBefore).toBe(Date.parse(splitTime));
-    expect(stderr).toMatch(new RegExp(`trained on tweets from before ${splitTime.replace(/\./gu, "\\.")}; \\d+ of the 32 test tweets are from before then`, "u"));
-    // The validation days start at split_time: a test set from there on is held out.
-    const heldOut = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--split", splitTime, "--model", modelDir, "--json"]);
+    const meta = JSON.parse(readFileSync(join(data, "meta.json"), "utf8")) as { split_time: string; last_time: string };
+    // The n-gram head was trained again on the validation rows: the model has read every row.
+    expect(recommender.model.trainedBefore).toBe(Date.parse(meta.last_time) + 1);
+    const through = new Date(Date.parse(meta.last_time) + 1).toISOString();
+    expect(stderr).toContain(`trained on tweets from before ${through}; 32 of the 32 test tweets are from before then`);
+    // Without that refit, the validation days (from split_time) are held out: a test set from there on draws no warning.
+    const heldOutModel = join(dir, "model-no-refit");
+    cpSync(modelDir, heldOutModel, { recursive: true });
+    const config = JSON.parse(readFileSync(join(heldOutModel, "config.json"), "utf8")) as { ngram_head: { refit: boolean } };
+    expect(config.ngram_head.refit).toBe(true);
+    config.ngram_head.refit = false;
+    writeFileSync(join(heldOutModel, "config.json"), JSON.stringify(config));
+    const heldOut = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--split", meta.split_time, "--model", heldOutModel, "--json"]);
     expect(heldOut.code, heldOut.stderr).toBe(0);
     expect(heldOut.stderr).not.toMatch(/not held out/u);
+    const seenByHead = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--split", meta.split_time, "--model", modelDir, "--json"]);
+    expect(seenByHead.stderr).toMatch(/not held out/u);
+  });
+
+  it("eval --model --hashtags K limits the model to the baselines' K hashtags", async () => {
+    const [first, second] = recommender.hashtags.map((h) => h.key);
+    const limited = new ModelRanker(recommender, "model", (key) => key === first);
+    expect(await limited.rank([{ text: "cooking dish judges", time: 0 }], 5)).toEqual([[first]]);
+    expect([limited.isCandidate(first!), limited.isCandidate(second!)]).toEqual([true, false]);
+
+    const splitTime = (JSON.parse(readFileSync(join(data, "meta.json"), "utf8")) as { split_time: string }).split_time;
+    const evalModel = (...extra: string[]) => {
+      const { code, stdout, stderr } = runCli(["eval", "--data", join(FIXTURES, "tiny-tweets.jsonl"), "--split", splitTime, "--model", modelDir, "--json", ...extra]);
+      expect(code, stderr).toBe(0);
+      return JSON.parse(stdout.trim().split("\n").pop()!) as { hashtags: number; coverage: number };
+    };
+    const [all, one] = [evalModel(), evalModel("--hashtags", "1")];
+    expect(all.hashtags).toBe(recommender.hashtags.length);
+    expect(one.hashtags).toBe(1); // the fixture's most used hashtag before the split is one of the model's
+    expect(one.coverage).toBeLessThan(all.coverage);
   });
 });

@@ -70,10 +70,11 @@ class BlendTest(unittest.TestCase):
         self.assertEqual(grid[w]["hit5"], 1.0)
         self.assertLess(w, 0.5)  # the largest masked-LM share that still ranks every label first
 
-    def test_blend_is_a_log_probability(self):
+    def test_blend_softmax_is_the_normalised_geometric_mean(self):
         a, b = torch.randn(3, 7), torch.randn(3, 7)
-        self.assertTrue((torch.logsumexp(ngram.blend_logits(a, b, 0.3), -1) <= 1e-6).all())  # a geometric mean sums to <= 1
-        self.assertTrue(torch.allclose(ngram.blend_logits(a, b, 1.0), torch.log_softmax(a, -1)))
+        geometric = torch.softmax(a, -1) ** 0.3 * torch.softmax(b, -1) ** 0.7
+        self.assertTrue(torch.allclose(torch.softmax(ngram.blend_logits(a, b, 0.3), -1), geometric / geometric.sum(-1, keepdim=True)))
+        self.assertTrue(torch.allclose(ngram.blend_logits(a, b, 1.0), a))
 
 
 def write_topic_rows(data_dir, meta, seed=0):
@@ -89,6 +90,9 @@ def write_topic_rows(data_dir, meta, seed=0):
         rows.tofile(os.path.join(data_dir, split + ".bin"))
 
 
+HEAD_ARGS = ["--epochs", "4", "--buckets", "500", "--dim", "16", "--batch-size", "32", "--threads", "2"]
+
+
 class NgramCliTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -100,8 +104,7 @@ class NgramCliTest(unittest.TestCase):
         code, lines = run_inprocess(train.main, ["--data", cls.data, "--out", cls.run_dir, *TINY_TRAIN, "--max-steps", "3",
                                                  "--eval-interval", "0"])
         assert code == 0, lines
-        cls.code, cls.lines = run_inprocess(ngram.main, ["--data", cls.data, "--run", cls.run_dir, "--epochs", "4",
-                                                         "--buckets", "500", "--dim", "16", "--batch-size", "32", "--threads", "2"])
+        cls.code, cls.lines = run_inprocess(ngram.main, ["--data", cls.data, "--run", cls.run_dir, *HEAD_ARGS])
         cls.saved = torch.load(os.path.join(cls.run_dir, "ngram.pt"), weights_only=False)
         cls.parity = os.path.join(t, "parity.json")
         code, lines = run_inprocess(export.main, ["--checkpoint", os.path.join(cls.run_dir, "ckpt.pt"), "--data", cls.data,
@@ -124,6 +127,23 @@ class NgramCliTest(unittest.TestCase):
         done = events(self.lines, "done")[0]
         self.assertIn(done["blend_weight"], ngram.BLEND_GRID)
         self.assertEqual(self.saved["masked_lm_step"], 3)
+
+    def test_refit_trains_the_chosen_epochs_again_on_training_and_validation_rows(self):
+        refits = events(self.lines, "refit_epoch")
+        self.assertEqual([e["epoch"] for e in refits], list(range(1, self.saved["best_epoch"] + 1)))
+        self.assertTrue(self.saved["refit"])
+        with open(os.path.join(self.model, "config.json")) as f:
+            self.assertTrue(json.load(f)["ngram_head"]["refit"])
+        kept = os.path.join(self.tmp.name, "run-no-refit")
+        os.makedirs(kept)
+        os.symlink(os.path.join(self.run_dir, "ckpt.pt"), os.path.join(kept, "ckpt.pt"))
+        code, lines = run_inprocess(ngram.main, ["--data", self.data, "--run", kept, *HEAD_ARGS, "--no-refit"])
+        self.assertEqual(code, 0, lines)
+        self.assertEqual(events(lines, "refit_epoch"), [])
+        saved = torch.load(os.path.join(kept, "ngram.pt"), weights_only=False)
+        self.assertFalse(saved["refit"])
+        self.assertEqual((saved["best_epoch"], saved["blend_weight"]), (self.saved["best_epoch"], self.saved["blend_weight"]))
+        self.assertFalse(torch.equal(saved["state"]["classifier.weight"], self.saved["state"]["classifier.weight"]))
 
     def test_export_blends_the_head_into_the_recommender_graph(self):
         with open(os.path.join(self.model, "config.json")) as f:

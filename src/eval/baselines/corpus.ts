@@ -67,6 +67,16 @@ export class BaselineCorpus {
   }
 }
 
+/**
+ * Whether a key is in the baselines' candidate vocabulary of these training tweets (the K most
+ * used with ≥2 uses): how `eval` limits a model to the hashtags the baselines compete on.
+ */
+export function sharedVocabulary(train: readonly Example[], vocabularySize: VocabularySize): (key: string) => boolean {
+  const corpus = new BaselineCorpus(vocabularySize);
+  for (const example of train) corpus.add(example);
+  return (key) => corpus.isCandidate(key);
+}
+
 /** Ranks scored keys best first; ties go to the more used key, then to key order. */
 export function rankByScore(scores: Map<string, number>, corpus: BaselineCorpus, k: number): string[] {
   const keys = [...scores.keys()];
