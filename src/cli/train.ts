@@ -13,7 +13,9 @@ onnx/) whose recommender graphs hold both.
   --data DIR             prepared data (train.bin, val.bin, meta.json, tokenizer.json, hashtags.json)
   --out DIR              run directory (ckpt.pt, train_config.json, ngram.pt)
   --export MODEL_DIR     export the trained model there (trainer/export.py)
-  --ngram-epochs N       n-gram head epochs, the best on val kept (default 3; 0 = no head)
+  --ngram-epochs N       n-gram head epochs, the best on val kept (default 3; 0 = no head); then the
+                         head is trained again for those epochs on train + val rows (the newest)
+  --no-ngram-refit       keep the head trained on train rows only (val stays held out)
   --ngram-buckets N      hashed bigram buckets (default 100000)
   --ngram-dim N          n-gram embedding size (default 128)
   Trainer options, passed through: --preset, --max-steps, --batch-size, --learning-rate,
@@ -24,6 +26,7 @@ onnx/) whose recommender graphs hold both.
 Needs Python with PyTorch (Debian: apt-get install python3-torch python3-onnx libopenblas0-openmp).`;
 
 const NODE_FLAGS = ["--export", "--ngram-epochs", "--ngram-buckets", "--ngram-dim"];
+const NO_REFIT = "--no-ngram-refit";
 
 function flagValue(argv: string[], flag: string): string | undefined {
   const at = argv.indexOf(flag);
@@ -48,7 +51,7 @@ function countFlag(argv: string[], flag: string, fallback: number, min: number):
 
 /** Runs trainer/ngram.py on the finished run; resolves with its exit code. */
 async function trainNgramHead(data: string, out: string, argv: string[], epochs: number): Promise<number> {
-  const args = ["--data", data, "--run", out, "--epochs", String(epochs)];
+  const args = ["--data", data, "--run", out, "--epochs", String(epochs), ...(argv.includes(NO_REFIT) ? ["--no-refit"] : [])];
   for (const [flag, own] of [["--ngram-buckets", "--buckets"], ["--ngram-dim", "--dim"], ["--threads", "--threads"], ["--seed", "--seed"]] as const) {
     const value = flagValue(argv, flag);
     if (value !== undefined) args.push(own, value);
@@ -59,6 +62,8 @@ async function trainNgramHead(data: string, out: string, argv: string[], epochs:
     else if (event.event === "epoch") {
       const val = event.val as { hit5: number } | null;
       bar?.update(Number(event.epoch), `loss ${Number(event.loss).toFixed(3)}${val ? ` · val hit@5 ${val.hit5.toFixed(3)}` : ""}`);
+    } else if (event.event === "refit_epoch") {
+      bar?.update(Number(event.epoch), `refit on train + val · loss ${Number(event.loss).toFixed(3)}`);
     } else if (event.event === "done") {
       bar?.finish();
       console.log(JSON.stringify({ ...event, event: "ngram" }));
@@ -82,7 +87,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   const ngramEpochs = countFlag(argv, "--ngram-epochs", 3, 0);
   countFlag(argv, "--ngram-buckets", 1, 1);
   countFlag(argv, "--ngram-dim", 1, 1);
-  const trainerArgs = withoutFlags(argv, NODE_FLAGS);
+  const trainerArgs = withoutFlags(argv.filter((arg) => arg !== NO_REFIT), NODE_FLAGS);
 
   let bar: ProgressBar | undefined;
   let last: Record<string, unknown> = {};

@@ -46,9 +46,23 @@ describe("prepare → train → export → Recommender", () => {
   it("trains the n-gram head after the masked-LM and exports it into the recommender graph", () => {
     expect(ngramDone.best_epoch).toBeGreaterThanOrEqual(1);
     const config = JSON.parse(readFileSync(join(modelDir, "config.json"), "utf8")) as { ngram_head: Record<string, number> };
-    expect(config.ngram_head).toMatchObject({ buckets: 1000, dim: 8, blend_weight: ngramDone.blend_weight });
+    expect(config.ngram_head).toMatchObject({ buckets: 1000, dim: 8, blend_weight: ngramDone.blend_weight, refit: true });
     expect(existsSync(join(modelDir, "ngram.safetensors"))).toBe(true);
   });
+
+  it("--no-ngram-refit keeps the head's validation rows held out", () => {
+    const kept = join(dir, "model-kept");
+    const trained = runCli(
+      ["train", "--data", data, "--out", join(dir, "run-kept"), "--export", kept, "--preset", "tiny", "--max-steps", "2", "--batch-size", "16",
+        "--eval-interval", "0", "--seed", "7", "--ngram-epochs", "1", "--ngram-buckets", "1000", "--ngram-dim", "8", "--no-ngram-refit"],
+      { timeout: 300_000 },
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    const ngram = trained.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; refit?: boolean }).find((e) => e.event === "ngram");
+    expect(ngram?.refit).toBe(false);
+    const config = JSON.parse(readFileSync(join(kept, "config.json"), "utf8")) as { ngram_head: { refit: boolean } };
+    expect(config.ngram_head.refit).toBe(false);
+  }, 300_000);
 
   it("refuses bad n-gram options before anything runs", () => {
     const bad = runCli(["train", "--data", data, "--out", join(dir, "never"), "--ngram-epochs", "-1"]);
