@@ -55,33 +55,43 @@ class NgramHead(nn.Module):
     def __init__(self, hashtag_token_offset, num_hashtags, special_ids, buckets, dim):
         super().__init__()
         self.hashtag_token_offset, self.buckets, self.special_ids = hashtag_token_offset, buckets, list(special_ids)
-        self.embeddings = nn.Embedding(hashtag_token_offset + buckets, dim, sparse=True)
+        # Row 0 stands for "no feature": kept at zero (padding_idx), so a sum over all positions is the sum over features.
+        self.embeddings = nn.Embedding(hashtag_token_offset + buckets, dim, sparse=True, padding_idx=0)
         self.classifier = nn.Linear(dim, num_hashtags)
         nn.init.uniform_(self.embeddings.weight, -1 / dim, 1 / dim)
+        self.embeddings.weight.data[0].zero_()
         nn.init.zeros_(self.classifier.weight), nn.init.zeros_(self.classifier.bias)
+        # Which token ids are features: one lookup in the graph instead of a comparison per special token
+        # (ids from the offset on, hashtags and anything after them, all read the last entry, False).
+        is_feature = torch.zeros(hashtag_token_offset + 1, dtype=torch.bool)
+        is_feature[:hashtag_token_offset] = True
+        is_feature[self.special_ids] = False
+        self.register_buffer("is_feature", is_feature, persistent=False)
 
     def config(self):
         return dict(format=FORMAT, hashtag_token_offset=self.hashtag_token_offset, num_hashtags=self.classifier.out_features,
                     special_ids=self.special_ids, buckets=self.buckets, dim=self.embeddings.embedding_dim,
                     hash=dict(multiplier=HASH_MUL, increment=HASH_ADD, modulus=HASH_MOD, pair="a * hashtag_token_offset + b"))
 
+    def load_state_dict(self, state, strict=True):
+        state = dict(state)
+        state["embeddings.weight"] = state["embeddings.weight"].clone()
+        state["embeddings.weight"][0] = 0.0  # heads saved before padding_idx: row 0 only ever had weight 0
+        return super().load_state_dict(state, strict)
+
     def features(self, input_ids):
-        """(feature ids [B, 2L-1], weights [B, 2L-1]): unigrams then bigrams, weight 1 for real features."""
+        """(feature ids [B, 2L-1], is-feature mask [B, 2L-1]): unigrams then bigrams; non-features read row 0."""
         ids = input_ids.long()
-        word = ids < self.hashtag_token_offset
-        for s in self.special_ids:
-            word = word & (ids != s)
+        word = self.is_feature[ids.clamp(max=self.hashtag_token_offset)]
         pair = ids[:, :-1] * self.hashtag_token_offset + ids[:, 1:]
         bucket = torch.remainder(pair * HASH_MUL + HASH_ADD, HASH_MOD)
         bucket = self.hashtag_token_offset + torch.remainder(bucket, self.buckets)
         pair_ok = word[:, :-1] & word[:, 1:]
-        feats = torch.cat([ids * word.long(), bucket * pair_ok.long()], dim=1)  # non-features read row 0, weight 0
-        return feats, torch.cat([word, pair_ok], dim=1).float()
+        return torch.cat([ids * word.long(), bucket * pair_ok.long()], dim=1), torch.cat([word, pair_ok], dim=1)
 
     def forward(self, input_ids):
-        feats, weights = self.features(input_ids)
-        pooled = (self.embeddings(feats) * weights.unsqueeze(-1)).sum(1) / weights.sum(1, keepdim=True).clamp(min=1.0)
-        return self.classifier(pooled)
+        feats, ok = self.features(input_ids)
+        return self.classifier(self.embeddings(feats).sum(1) / ok.sum(1, keepdim=True).float().clamp(min=1.0))
 
 
 def blend_logits(masked_lm_logits, ngram_logits, weight):

@@ -45,6 +45,18 @@ class FeaturesTest(unittest.TestCase):
             self.assertTrue(torch.equal(self.head(torch.tensor([[2, 4, 3]])), self.head.classifier.bias[None]))  # no features
 
 
+    def test_a_head_saved_with_a_nonzero_row_0_loads_with_the_same_outputs(self):
+        # Heads trained before row 0 became the padding row: it was random, but only ever weighed 0.
+        state = {k: v.clone() for k, v in self.head.state_dict().items()}
+        state["embeddings.weight"][0] = 5.0
+        loaded = ngram.NgramHead(100, 20, [0, 2, 3, 4], buckets=50, dim=4)
+        loaded.load_state_dict(state)
+        self.assertEqual(loaded.embeddings.weight[0].abs().sum().item(), 0.0)
+        ids = torch.tensor([[2, 10, 11, 4, 3, 0], [2, 10, 105, 12, 1, 3]])
+        with torch.no_grad():
+            self.assertTrue(torch.allclose(loaded(ids), self.head(ids)))
+
+
 class QueryRowsTest(unittest.TestCase):
     def test_rows_become_serving_queries_with_their_hashtags(self):
         rows = np.array([[2, 10, 105, 11, 107, 3, 0, 0],   # words and two hashtags
