@@ -8,9 +8,10 @@ MODEL_DIR/
   onnx/recommender.onnx         input_ids, attention_mask -> hashtag_logits [B, NH], mask_hidden_state [B, H],
                                 hashtag_probabilities [B, NH] (the softmax of hashtag_logits)
   onnx/recommender_int8.onnx    the same, int8 weights (see quantize.py)
-  ngram.safetensors             with an n-gram head (RUN/ngram.pt, see ngram.py): its weights; config.json's
-                                `ngram_head` holds its sizes and blend weight, and the recommender graphs
-                                blend it in (hashtag_logits = w · masked-LM logits + (1 − w) · n-gram logits)
+  ngram.safetensors             with an n-gram head (RUN/ngram.pt, see ngram.py): its weights and recency prior;
+                                config.json's `ngram_head` holds its sizes and weights, and the recommender graphs
+                                blend it in (hashtag_logits = w · masked-LM logits + (1 − w) · n-gram logits
+                                + prior_weight · recency_prior, see prior.py)
 """
 import argparse
 import inspect
@@ -57,11 +58,13 @@ class Recommender(nn.Module):
     JavaScript loop over 10,000 logits, which was a quarter of a one-tweet call.
 
     With an n-gram head (ngram.py), hashtag_logits are `w · masked-LM logits + (1 − w) · n-gram logits`,
-    whose softmax is the normalised geometric mean of the two distributions; mask_hidden_state stays the masked-LM's."""
+    whose softmax is the normalised geometric mean of the two distributions, plus the weighted recency
+    prior (prior.py) when it has one; mask_hidden_state stays the masked-LM's."""
 
-    def __init__(self, model, hashtag_token_offset, num_hashtags, mask_token_id, ngram=None, blend_weight=None):
+    def __init__(self, model, hashtag_token_offset, num_hashtags, mask_token_id, ngram=None, blend_weight=None, prior=None):
         super().__init__()
         self.ngram, self.blend_weight = ngram, None if ngram is None else float(blend_weight)
+        self.register_buffer("hashtag_prior", None if prior is None else prior.detach().float().clone())
         self.bert, self.transform = model.bert, model.cls.predictions.transform
         self.mask_token_id, self.hidden_size = mask_token_id, model.config.hidden_size  # Python ints: static in the graph
         rows = slice(hashtag_token_offset, hashtag_token_offset + num_hashtags)
@@ -84,6 +87,8 @@ class Recommender(nn.Module):
         logits = torch.matmul(self.transform(hidden), self.hashtag_weight) + self.hashtag_bias
         if self.ngram is not None:
             logits = blend_logits(logits, self.ngram(input_ids), self.blend_weight)
+        if self.hashtag_prior is not None:
+            logits = logits + self.hashtag_prior
         return logits, hidden, torch.softmax(logits, dim=-1)
 
 
@@ -99,6 +104,12 @@ def load_ngram(path, meta):
     head = NgramHead(c["hashtag_token_offset"], c["num_hashtags"], c["special_ids"], c["buckets"], c["dim"])
     head.load_state_dict(saved["state"])
     return head.eval(), float(saved["blend_weight"]), saved
+
+
+def weighted_prior(saved):
+    """`prior_weight · recency_prior` from a saved head, or None when it has none (or a weight of 0)."""
+    weight = float(saved.get("prior_weight") or 0.0)
+    return weight * saved["recency_prior"] if weight and saved.get("recency_prior") is not None else None
 
 
 def onnx_export(module, args, path, input_names, output_names, opset, output_dims=None):
@@ -165,9 +176,10 @@ def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None, ngram=No
     cfg = model.config
     if meta["vocab_size"] != cfg.vocab_size:
         raise DataError(f"data vocab_size {meta['vocab_size']} != checkpoint vocab_size {cfg.vocab_size}")
-    head = weight = None
+    head = weight = prior = None
     if ngram:
         head, weight, saved = load_ngram(ngram, meta)
+        prior = weighted_prior(saved)
         if saved.get("masked_lm_step") != ckpt["step"]:
             raise DataError(f"{ngram} was blended with the masked-LM at step {saved.get('masked_lm_step')}, "
                             f"{checkpoint} is at step {ckpt['step']}: run ngram.py again")
@@ -177,13 +189,17 @@ def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None, ngram=No
                   position_embedding_type="absolute", torch_dtype="float32", **extra)
     if head is not None:
         config["ngram_head"] = dict(head.config(), blend_weight=weight, best_epoch=saved["best_epoch"], refit=saved.get("refit", False),
+                                    prior_weight=float(saved.get("prior_weight") or 0.0), prior_rows=saved.get("prior_rows", 0),
                                     blend_val=(saved.get("blend_grid") or {}).get(str(weight)))
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
     sd = {k: v.contiguous() for k, v in model.state_dict().items() if k != "cls.predictions.decoder.weight"}
     save_safetensors(sd, os.path.join(out, "model.safetensors"))
     if head is not None:
-        save_safetensors({k: v.contiguous() for k, v in head.state_dict().items()}, os.path.join(out, "ngram.safetensors"))
+        tensors = {k: v.contiguous() for k, v in head.state_dict().items()}
+        if saved.get("recency_prior") is not None:
+            tensors["recency_prior"] = saved["recency_prior"].float().contiguous()
+        save_safetensors(tensors, os.path.join(out, "ngram.safetensors"))
     elif os.path.isfile(os.path.join(out, "ngram.safetensors")):
         os.remove(os.path.join(out, "ngram.safetensors"))  # a stale head from an earlier export into this directory
     for name in ("tokenizer.json", "hashtags.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"):
@@ -202,7 +218,7 @@ def export(checkpoint, data_dir, out, int8=True, opset=14, parity=None, ngram=No
     onnx_export(FillMask(model), (ids, mask, torch.zeros_like(ids)), os.path.join(out, "onnx", "model.onnx"),
                 ["input_ids", "attention_mask", "token_type_ids"], ["logits"], opset,
                 {"logits": ["batch_size", "sequence_length", cfg.vocab_size]})
-    rec = Recommender(model, meta["hashtag_token_offset"], meta["num_hashtags"], meta["mask_token_id"], head, weight).eval()
+    rec = Recommender(model, meta["hashtag_token_offset"], meta["num_hashtags"], meta["mask_token_id"], head, weight, prior).eval()
     rec_path = os.path.join(out, "onnx", "recommender.onnx")
     onnx_export(rec, (ids, mask), rec_path, ["input_ids", "attention_mask"],
                 ["hashtag_logits", "mask_hidden_state", "hashtag_probabilities"], opset,

@@ -36,6 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from trainer.data import DataError, load_meta, open_split, trim
+from trainer.prior import choose_prior_weight, recency_prior
 from trainer.train import Parser, UsageError, load_checkpoint
 
 # Multiplier and increment of the classic 31-bit linear congruential generator: every product stays
@@ -186,7 +187,7 @@ def choose_weight(bert_logits, head_logits, labels):
     return w, grid
 
 
-DEFAULTS = dict(refit=True, epochs=3, buckets=100_000, dim=128, batch_size=256, learning_rate=1e-2, seed=1337, threads=2, weight=None)
+DEFAULTS = dict(refit=True, prior_weight=None, epochs=3, buckets=100_000, dim=128, batch_size=256, learning_rate=1e-2, seed=1337, threads=2, weight=None)
 
 
 def build_parser():
@@ -203,6 +204,8 @@ def build_parser():
       help="keep the head trained on the training rows only (default: once val has chosen the epochs and the weight, "
            "train it again on training + validation rows)")
     a("--weight", type=float, default=None, help="blend weight of the masked-LM in [0, 1]; default: chosen on val")
+    a("--prior-weight", type=float, default=None,
+      help="weight of the recency prior (prior.py) in [0, 2]; default: chosen on val (0 without validation rows)")
     a("--seed", type=int, default=DEFAULTS["seed"], help="default 1337")
     a("--threads", type=int, default=DEFAULTS["threads"], help="torch CPU threads (default 2)")
     return p
@@ -216,6 +219,8 @@ def check_options(o):
         raise UsageError("--learning-rate must be > 0")
     if o["weight"] is not None and not 0.0 <= o["weight"] <= 1.0:
         raise UsageError("--weight must be in [0, 1]")
+    if o["prior_weight"] is not None and not 0.0 <= o["prior_weight"] <= 2.0:
+        raise UsageError("--prior-weight must be in [0, 2]")
 
 
 def load_masked_lm(run_dir, meta):
@@ -226,6 +231,20 @@ def load_masked_lm(run_dir, meta):
     if ckpt["data_meta"]["vocab_size"] != meta["vocab_size"]:
         raise DataError(f"checkpoint vocab_size {ckpt['data_meta']['vocab_size']} != data vocab_size {meta['vocab_size']}")
     return model, ckpt["step"]
+
+
+def choose_weights(model, meta, head, prior, val_q, val_l, o):
+    """(blend weight, its grid, prior weight, its grid), each chosen on the validation rows unless given;
+    without validation rows an even blend and no prior."""
+    if not len(val_q):
+        return 0.5 if o["weight"] is None else o["weight"], None, o["prior_weight"] or 0.0, None
+    bert = masked_lm_logits(model, meta, val_q)
+    head_val = batched_logits(head, val_q, meta["pad_token_id"])
+    chosen, grid = choose_weight(bert, head_val, val_l)
+    weight = chosen if o["weight"] is None else o["weight"]
+    chosen, prior_grid = choose_prior_weight(blend_logits(bert, head_val, weight), prior, val_l, ranking_metrics)
+    prior_weight = chosen if o["prior_weight"] is None else o["prior_weight"]
+    return weight, {str(k): m for k, m in grid.items()}, prior_weight, {str(k): m for k, m in prior_grid.items()}
 
 
 def run(argv, log):
@@ -241,26 +260,25 @@ def run(argv, log):
         raise DataError(f"{o['data']}: no training row has both a hashtag token and a word piece")
     log(event="start", n_train=len(train_q), n_val=len(val_q), options=o)
     head, best, history = train_head(meta, train_q, train_l, val_q, val_l, o, log)
-    weight, grid = o["weight"], None
-    if len(val_q):
-        bert = masked_lm_logits(model, meta, val_q)
-        head_val = batched_logits(head, val_q, meta["pad_token_id"])
-        chosen, grid = choose_weight(bert, head_val, val_l)
-        weight = chosen if weight is None else weight
-        grid = {str(w): m for w, m in grid.items()}
-    elif weight is None:
-        weight = 0.5  # no validation rows to choose on: an even blend
-    refit = bool(o["refit"] and len(val_q))
+    nh, n_val = meta["num_hashtags"], len(val_q)
+    # The recency prior as validation can judge it: from the training rows just before the validation rows.
+    prior = recency_prior(train_l[-n_val:], train_l, nh) if n_val else torch.zeros(nh)
+    weight, grid, prior_weight, prior_grid = choose_weights(model, meta, head, prior, val_q, val_l, o)
+    refit = bool(o["refit"] and n_val)
     if refit:
-        # The validation rows are the newest tweets: once they have chosen the epochs and the weight,
-        # a fresh head learns from them too (the same seed and epochs, on training + validation rows).
+        # The validation rows are the newest tweets: once they have chosen the epochs and the weights,
+        # a fresh head learns from them too (the same seed and epochs, on training + validation rows),
+        # and they are the prior's recent window.
         head, _, _ = train_head(meta, torch.cat([train_q, val_q]), train_l + val_l, val_q[:0], [],
                                 dict(o, epochs=best["epoch"]), lambda **kv: log(**dict(kv, event="refit_epoch")))
+        prior = recency_prior(val_l, train_l + val_l, nh)
     out = os.path.join(o["run"], "ngram.pt")
     torch.save(dict(format=FORMAT, config=head.config(), state=head.state_dict(), blend_weight=weight, best_epoch=best["epoch"],
-                    masked_lm_step=step, refit=refit, history=history, blend_grid=grid, options=o), out + ".tmp")
+                    recency_prior=prior, prior_weight=prior_weight, prior_rows=n_val, masked_lm_step=step, refit=refit,
+                    history=history, blend_grid=grid, prior_grid=prior_grid, options=o), out + ".tmp")
     os.replace(out + ".tmp", out)
-    log(event="done", path=out, blend_weight=weight, best_epoch=best["epoch"], refit=refit, blend_val=grid and grid[str(weight)],
+    log(event="done", path=out, blend_weight=weight, prior_weight=prior_weight, best_epoch=best["epoch"], refit=refit,
+        blend_val=grid and grid.get(str(weight)), prior_val=prior_grid and prior_grid.get(str(prior_weight)),
         elapsed_s=round(time.perf_counter() - t0, 2))
 
 

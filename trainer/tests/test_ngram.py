@@ -6,7 +6,8 @@ import unittest
 import numpy as np
 import torch
 
-from trainer import export, ngram, train
+from trainer import export, ngram, prior, train
+from trainer.data import open_split
 from trainer.hf_io import load_safetensors
 from trainer.tests.helpers import HAS_ORT, TINY_TRAIN, ort_parity, events, make_data, run_inprocess
 
@@ -102,7 +103,26 @@ def write_topic_rows(data_dir, meta, seed=0):
         rows.tofile(os.path.join(data_dir, split + ".bin"))
 
 
-HEAD_ARGS = ["--epochs", "4", "--buckets", "500", "--dim", "16", "--batch-size", "32", "--threads", "2"]
+# The prior's weight is forced, so the export and ONNX Runtime tests see a graph that adds one.
+HEAD_ARGS = ["--epochs", "4", "--buckets", "500", "--dim", "16", "--batch-size", "32", "--threads", "2", "--prior-weight", "0.6"]
+
+
+class PriorTest(unittest.TestCase):
+    def test_log_ratio_of_recent_to_overall_shares(self):
+        p = prior.recency_prior([[0], [0], [1]], [[0], [1], [1], [1], [2], [0], [0], [1]], 4)
+        # recent: (2+1)/(3+4), (1+1)/7, 1/7, 1/7; overall (3, 4, 1, 0 uses): 4/12, 5/12, 2/12, 1/12
+        expected = torch.log(torch.tensor([3 / 7, 2 / 7, 1 / 7, 1 / 7])) - torch.log(torch.tensor([4 / 12, 5 / 12, 2 / 12, 1 / 12]))
+        self.assertTrue(torch.allclose(p, expected))
+
+    def test_weight_chosen_on_validation_and_zero_without_evidence(self):
+        labels = [[3], [3], [1]]
+        logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1, -1, -1]] * 3)  # hashtag 3 ranks 4th
+        favours_3 = torch.tensor([0, 0, 0, 3.0, 0, 0, 0])
+        weight, grid = prior.choose_prior_weight(logits, favours_3, labels, ngram.ranking_metrics)
+        self.assertGreater(weight, 0)
+        self.assertGreater(grid[weight]["mrr10"], grid[0.0]["mrr10"])
+        weight, _ = prior.choose_prior_weight(logits, torch.zeros(7), labels, ngram.ranking_metrics)
+        self.assertEqual(weight, 0.0)  # a flat prior changes nothing: the tie goes to no prior
 
 
 class NgramCliTest(unittest.TestCase):
@@ -154,6 +174,13 @@ class NgramCliTest(unittest.TestCase):
         self.assertEqual(events(lines, "refit_epoch"), [])
         saved = torch.load(os.path.join(kept, "ngram.pt"), weights_only=False)
         self.assertFalse(saved["refit"])
+        # The prior's recent window: the validation rows after a refit, else the training rows just before them.
+        _, train_l = ngram.query_rows(open_split(self.data, self.meta, "train"), self.meta)
+        _, val_l = ngram.query_rows(open_split(self.data, self.meta, "val"), self.meta)
+        nh = self.meta["num_hashtags"]
+        self.assertTrue(torch.allclose(self.saved["recency_prior"], prior.recency_prior(val_l, train_l + val_l, nh)))
+        self.assertTrue(torch.allclose(saved["recency_prior"], prior.recency_prior(train_l[-len(val_l):], train_l, nh)))
+        self.assertEqual((self.saved["prior_weight"], self.saved["prior_rows"]), (0.6, len(val_l)))
         self.assertEqual((saved["best_epoch"], saved["blend_weight"]), (self.saved["best_epoch"], self.saved["blend_weight"]))
         self.assertFalse(torch.equal(saved["state"]["classifier.weight"], self.saved["state"]["classifier.weight"]))
 
@@ -163,16 +190,19 @@ class NgramCliTest(unittest.TestCase):
         head_cfg = cfg["ngram_head"]
         self.assertEqual((head_cfg["buckets"], head_cfg["dim"], head_cfg["blend_weight"]), (500, 16, self.saved["blend_weight"]))
         st = load_safetensors(os.path.join(self.model, "ngram.safetensors"))
-        self.assertEqual(set(st), {"embeddings.weight", "classifier.weight", "classifier.bias"})
+        self.assertEqual(set(st), {"embeddings.weight", "classifier.weight", "classifier.bias", "recency_prior"})
         model, _ = export.load_checkpoint(os.path.join(self.run_dir, "ckpt.pt"))
-        head, w, _ = export.load_ngram(os.path.join(self.run_dir, "ngram.pt"), self.meta)
+        head, w, saved = export.load_ngram(os.path.join(self.run_dir, "ngram.pt"), self.meta)
+        weighted = 0.6 * saved["recency_prior"]
+        self.assertGreater(weighted.abs().max().item(), 0.01)
+        self.assertEqual(head_cfg["prior_weight"], 0.6)
         m = self.meta
         plain = export.Recommender(model, m["hashtag_token_offset"], m["num_hashtags"], m["mask_token_id"]).eval()
-        both = export.Recommender(model, m["hashtag_token_offset"], m["num_hashtags"], m["mask_token_id"], head, w).eval()
+        both = export.Recommender(model, m["hashtag_token_offset"], m["num_hashtags"], m["mask_token_id"], head, w, weighted).eval()
         ids = torch.tensor([[2, 10, 11, 4, 3, 0], [2, 12, 13, 14, 4, 3]])
         mask = (ids != 0).long()
         with torch.no_grad():
-            expected = ngram.blend_logits(plain(ids, mask)[0], head(ids), w)
+            expected = ngram.blend_logits(plain(ids, mask)[0], head(ids), w) + weighted
             logits, _, probabilities = both(ids, mask)
         self.assertTrue(torch.allclose(logits, expected, atol=1e-6))
         self.assertTrue(torch.allclose(probabilities, torch.softmax(expected, -1), atol=1e-6))
@@ -194,10 +224,23 @@ class NgramCliTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertRegex(events(lines, "error")[0]["message"], r"blended with the masked-LM at step 99, .* is at step 3")
 
+    def test_given_weights_off_the_grids_are_kept(self):
+        given = os.path.join(self.tmp.name, "run-given")
+        os.makedirs(given)
+        os.symlink(os.path.join(self.run_dir, "ckpt.pt"), os.path.join(given, "ckpt.pt"))
+        code, lines = run_inprocess(ngram.main, ["--data", self.data, "--run", given, *HEAD_ARGS, "--epochs", "1",
+                                                 "--weight", "0.35", "--prior-weight", "0.7", "--no-refit"])
+        self.assertEqual(code, 0, lines)
+        done = events(lines, "done")[0]
+        self.assertEqual((done["blend_weight"], done["prior_weight"], done["blend_val"], done["prior_val"]), (0.35, 0.7, None, None))
+
     def test_bad_options_and_a_missing_checkpoint(self):
         code, lines = run_inprocess(ngram.main, ["--data", self.data, "--run", self.run_dir, "--epochs", "0"])
         self.assertEqual(code, 2)
         self.assertIn("--epochs must be >= 1", events(lines, "error")[0]["message"])
+        code, lines = run_inprocess(ngram.main, ["--data", self.data, "--run", self.run_dir, "--prior-weight", "-1"])
+        self.assertEqual(code, 2)
+        self.assertIn("--prior-weight must be in [0, 2]", events(lines, "error")[0]["message"])
         code, lines = run_inprocess(ngram.main, ["--data", self.data, "--run", os.path.join(self.tmp.name, "nowhere")])
         self.assertEqual(code, 1)
         self.assertRegex(events(lines, "error")[0]["message"], r"ckpt\.pt not found")
