@@ -16,6 +16,8 @@ onnx/) whose recommender graphs hold both.
   --ngram-epochs N       n-gram head epochs, the best on val kept (default 3; 0 = no head); then the
                          head is trained again for those epochs on train + val rows (the newest)
   --no-ngram-refit       keep the head trained on train rows only (val stays held out)
+  --ngram-prior-weight B weight of the recency prior, the newest rows' hashtag mix (0 to 2; default:
+                         chosen on val; 0 = none)
   --ngram-buckets N      hashed bigram buckets (default 100000)
   --ngram-dim N          n-gram embedding size (default 128)
   Trainer options, passed through: --preset, --max-steps, --batch-size, --learning-rate,
@@ -25,7 +27,7 @@ onnx/) whose recommender graphs hold both.
 
 Needs Python with PyTorch (Debian: apt-get install python3-torch python3-onnx libopenblas0-openmp).`;
 
-const NODE_FLAGS = ["--export", "--ngram-epochs", "--ngram-buckets", "--ngram-dim"];
+const NODE_FLAGS = ["--export", "--ngram-epochs", "--ngram-buckets", "--ngram-dim", "--ngram-prior-weight"];
 const NO_REFIT = "--no-ngram-refit";
 
 function flagValue(argv: string[], flag: string): string | undefined {
@@ -52,7 +54,8 @@ function countFlag(argv: string[], flag: string, fallback: number, min: number):
 /** Runs trainer/ngram.py on the finished run; resolves with its exit code. */
 async function trainNgramHead(data: string, out: string, argv: string[], epochs: number): Promise<number> {
   const args = ["--data", data, "--run", out, "--epochs", String(epochs), ...(argv.includes(NO_REFIT) ? ["--no-refit"] : [])];
-  for (const [flag, own] of [["--ngram-buckets", "--buckets"], ["--ngram-dim", "--dim"], ["--threads", "--threads"], ["--seed", "--seed"]] as const) {
+  const passed = [["--ngram-buckets", "--buckets"], ["--ngram-dim", "--dim"], ["--ngram-prior-weight", "--prior-weight"], ["--threads", "--threads"], ["--seed", "--seed"]] as const;
+  for (const [flag, own] of passed) {
     const value = flagValue(argv, flag);
     if (value !== undefined) args.push(own, value);
   }
@@ -87,6 +90,10 @@ export async function runTrain(argv: string[]): Promise<number> {
   const ngramEpochs = countFlag(argv, "--ngram-epochs", 3, 0);
   countFlag(argv, "--ngram-buckets", 1, 1);
   countFlag(argv, "--ngram-dim", 1, 1);
+  const priorWeight = flagValue(argv, "--ngram-prior-weight");
+  if (priorWeight !== undefined && (priorWeight.trim() === "" || !(Number(priorWeight) >= 0 && Number(priorWeight) <= 2))) {
+    throw invalidArgument(`train: --ngram-prior-weight must be a number from 0 to 2, got '${priorWeight}'`);
+  }
   const trainerArgs = withoutFlags(argv.filter((arg) => arg !== NO_REFIT), NODE_FLAGS);
 
   let bar: ProgressBar | undefined;
