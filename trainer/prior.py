@@ -7,9 +7,9 @@ looks like what they tagged last. The prior is a per-hashtag log-ratio,
 
 and the recommender graph adds `prior_weight · prior` to the hashtag logits. `ngram.py` chooses the
 weight on the validation rows, with the prior taken from the same number of training rows just before
-them (`prepare` keeps the input's order: time order for a time-ordered corpus); the prior it ships
-comes from the validation rows themselves, the newest tweets (`--val-days` sets the window), once the
-head has been refit on them.
+them (`prepare` keeps the input's order and counts the rows out of time order: with more than 1% of
+them there is no prior). The prior it ships comes from the validation rows themselves, the newest
+tweets (`--val-days` sets the window), once the head has been refit on them.
 """
 import torch
 

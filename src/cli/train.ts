@@ -70,6 +70,8 @@ async function trainNgramHead(data: string, out: string, argv: string[], epochs:
     } else if (event.event === "done") {
       bar?.finish();
       console.log(JSON.stringify({ ...event, event: "ngram" }));
+    } else if (event.event === "warning") {
+      process.stderr.write(`\nngram: warning: ${event.message}\n`);
     } else if (event.event === "error") {
       process.stderr.write(`\nngram: ${event.message}\n`);
     }

@@ -16,6 +16,8 @@ export interface CountResult {
   counter: HashtagCounter;
   nTrain: number;
   nVal: number;
+  /** Training rows with a time earlier than the training row before them (0: in time order). */
+  trainOutOfOrder: number;
   /** Training texts for the tokenizer checks (the first few). */
   sampleTexts: string[];
 }
@@ -38,7 +40,8 @@ export async function countTraining(
 ): Promise<CountResult> {
   const counter = new HashtagCounter();
   const sampleSize = options.sampleSize ?? 1000;
-  const result: CountResult = { counter, nTrain: 0, nVal: 0, sampleTexts: [] };
+  const result: CountResult = { counter, nTrain: 0, nVal: 0, trainOutOfOrder: 0, sampleTexts: [] };
+  let lastTime = -Infinity;
   const text = new StreamWriter(textPath);
   try {
     for await (const row of readKeptRows(rowsPath)) {
@@ -48,6 +51,10 @@ export async function countTraining(
         continue;
       }
       result.nTrain += 1;
+      if (row.time !== null) {
+        if (row.time < lastTime) result.trainOutOfOrder += 1;
+        lastTime = Math.max(lastTime, row.time);
+      }
       counter.add(tagMentions(row), row.time ?? undefined);
       const line = tokenizerTrainingText(row.query);
       if (result.sampleTexts.length < sampleSize) result.sampleTexts.push(line);

@@ -118,6 +118,7 @@ export function buildMeta(m: MetaInputs): PrepareMeta {
       train: count.nTrain,
       val: count.nVal,
       hashtag_keys_in_train: count.counter.size,
+      train_out_of_time_order: count.trainOutOfOrder,
       hashtags_skipped_as_base_tokens: m.skippedHashtags,
       tokens: encode.tokens,
       unknown_tokens: encode.unknown,
@@ -165,6 +166,7 @@ Made by \`hashtag-rec prepare\` from \`${meta.source}\`.
 | dropped | ${c.empty_query} empty queries · ${c.no_word} without a word · ${c.duplicates} duplicates (lower-cased cleaned query) |
 | train / val | ${meta.n_train} / ${meta.n_val} (val: from ${meta.split_time ?? "—"}, the last ${meta.options.val_days} days) |
 | time range | ${meta.first_time ?? "—"} … ${meta.last_time ?? "—"} |
+| row order | ${c.train_out_of_time_order ? `${c.train_out_of_time_order} training rows earlier than a row before them (the n-gram head's recency prior needs time order)` : "the input's, in time order"} |
 | tokenizer | ${meta.tokenizer}: ${meta.hashtag_token_offset} word pieces and specials + ${meta.num_hashtags} hashtags = vocab_size ${meta.vocab_size} |
 | tokens per row | ${rows === 0 ? 0 : (c.tokens! / rows).toFixed(1)} on average (before truncation), longest ${c.longest_row} with [CLS]/[SEP] |
 | truncated at ${meta.max_length} | ${c.truncated_rows} rows (${pct(c.truncated_rows!, rows)}), ${c.truncated_tokens} tokens |

@@ -79,6 +79,7 @@ describe("prepareData on a fixture corpus", () => {
       train: 7,
       val: 4,
       hashtag_keys_in_train: 6,
+      train_out_of_time_order: 0,
       parity_mismatches: 0,
     });
     const long = [...TRAIN_LINES, ...VAL_LINES].filter((line) => tok.encodeTraining(textOf(line)).length > 14);
@@ -145,6 +146,16 @@ describe("prepareData options", () => {
     expect(top3.hashtags.map((h) => h.key)).toEqual(["leafs", "anzacday", "note"]);
     const blocked = await prepareData({ data: CORPUS, out: temp(), hashtags: 3, blocklist: block });
     expect(blocked.hashtags.map((h) => h.key)).toEqual(["leafs", "anzacday", "notes"]);
+  });
+
+  it("counts training rows out of time order (the recency prior needs time order)", async () => {
+    const shuffled = join(temp(), "reversed.jsonl");
+    writeFileSync(shuffled, [...lines].filter((l) => l.length > 0).reverse().join("\n") + "\n");
+    const out = temp();
+    const { meta } = await prepareData({ data: shuffled, out, hashtags: "all", maxLength: 16 });
+    // Reversed: each timed training row but the first is earlier than the one before it.
+    expect(meta.counts.train_out_of_time_order).toBe(meta.n_train - 2); // less the first and the one without a time
+    expect(readFileSync(join(out, "README.md"), "utf8")).toContain(`${meta.n_train - 2} training rows earlier than a row before them`);
   });
 
   it("--val-days 0 keeps every row for training", async () => {

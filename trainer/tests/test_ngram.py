@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import tempfile
 import unittest
 
@@ -223,6 +224,23 @@ class NgramCliTest(unittest.TestCase):
                                                   "--out", os.path.join(self.tmp.name, "stale-model"), "--ngram", path])
         self.assertEqual(code, 1)
         self.assertRegex(events(lines, "error")[0]["message"], r"blended with the masked-LM at step 99, .* is at step 3")
+
+    def test_no_prior_when_the_training_rows_are_out_of_time_order(self):
+        data = os.path.join(self.tmp.name, "data-unordered")
+        shutil.copytree(self.data, data)
+        with open(os.path.join(data, "meta.json")) as f:
+            meta = json.load(f)
+        meta.setdefault("counts", {})["train_out_of_time_order"] = meta["n_train"] // 2
+        with open(os.path.join(data, "meta.json"), "w") as f:
+            json.dump(meta, f)
+        run_dir = os.path.join(self.tmp.name, "run-unordered")
+        os.makedirs(run_dir)
+        os.symlink(os.path.join(self.run_dir, "ckpt.pt"), os.path.join(run_dir, "ckpt.pt"))
+        args = [a for a in HEAD_ARGS if a not in ("--prior-weight", "0.6")]
+        code, lines = run_inprocess(ngram.main, ["--data", data, "--run", run_dir, *args, "--epochs", "1"])
+        self.assertEqual(code, 0, lines)
+        self.assertRegex(events(lines, "warning")[0]["message"], r"out of time order: no recency prior")
+        self.assertEqual(events(lines, "done")[0]["prior_weight"], 0.0)
 
     def test_given_weights_off_the_grids_are_kept(self):
         given = os.path.join(self.tmp.name, "run-given")
