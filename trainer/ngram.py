@@ -67,6 +67,7 @@ class NgramHead(nn.Module):
         is_feature = torch.zeros(hashtag_token_offset + 1, dtype=torch.bool)
         is_feature[:hashtag_token_offset] = True
         is_feature[self.special_ids] = False
+        is_feature[0] = False  # row 0 is the zero "no feature" row, whatever token id 0 is
         self.register_buffer("is_feature", is_feature, persistent=False)
 
     def config(self):
@@ -171,7 +172,7 @@ def train_head(meta, train_q, train_l, val_q, val_l, o, log):
         head.eval()
         val = ranking_metrics(batched_logits(head, val_q, meta["pad_token_id"]), val_l) if len(val_q) else None
         seconds = time.perf_counter() - t0
-        log(event="epoch", epoch=epoch, loss=round(total / max(len(perm), 1), 5), val=val,
+        log(event="epoch", epoch=epoch, rows=len(perm), loss=round(total / max(len(perm), 1), 5), val=val,
             examples_per_s=round(len(perm) / seconds, 1), elapsed_s=round(seconds, 2))
         history.append(dict(epoch=epoch, val=val))
         if val is None or best is None or val["hit5"] > best["hit5"]:
@@ -236,8 +237,8 @@ def load_masked_lm(run_dir, meta):
 def choose_weights(model, meta, head, prior, val_q, val_l, o):
     """(blend weight, its grid, prior weight, its grid), each chosen on the validation rows unless given;
     without validation rows an even blend and no prior."""
-    if not len(val_q):
-        return 0.5 if o["weight"] is None else o["weight"], None, o["prior_weight"] or 0.0, None
+    if not len(val_q):  # no recent window to take a prior from either
+        return 0.5 if o["weight"] is None else o["weight"], None, 0.0, None
     bert = masked_lm_logits(model, meta, val_q)
     head_val = batched_logits(head, val_q, meta["pad_token_id"])
     chosen, grid = choose_weight(bert, head_val, val_l)
@@ -264,8 +265,13 @@ def run(argv, log):
     # The recency prior as validation can judge it: from the training rows just before the validation rows,
     # which are the newest training rows only when prepare's input was in time order.
     prior = recency_prior(train_l[-n_val:], train_l, nh) if n_val else torch.zeros(nh)
-    unordered = meta.get("counts", {}).get("train_out_of_time_order", 0)
-    if n_val and unordered > 0.01 * meta["n_train"] and o["prior_weight"] is None:
+    unordered = meta.get("counts", {}).get("train_out_of_time_order")
+    if not n_val and o["prior_weight"]:
+        log(event="warning", message="no validation rows: no recent window, so no recency prior (--prior-weight ignored)")
+    elif n_val and unordered is None:
+        log(event="warning", message="meta.json does not say whether the training rows are in time order (an older prepare): "
+                                     "the recency prior assumes they are")
+    elif n_val and unordered > 0.01 * meta["n_train"] and o["prior_weight"] is None:
         log(event="warning", message=f"{unordered} training rows are out of time order: no recency prior (give --prior-weight to force one)")
         prior = torch.zeros(nh)  # a flat prior: the weight chosen on it is 0
     weight, grid, prior_weight, prior_grid = choose_weights(model, meta, head, prior, val_q, val_l, o)

@@ -117,6 +117,7 @@ export async function runEval(argv: string[]): Promise<number> {
   } else if (recommender) {
     // `--hashtags K` with training tweets: the model competes on the baselines' K hashtags.
     const allowed = values.hashtags !== undefined && train.length > 0 ? sharedVocabulary(train, vocabularySize) : undefined;
+    if (values.hashtags !== undefined && train.length === 0) console.error("note: --hashtags limits the model only with training tweets (--train or --split); the model ranks all its hashtags");
     if (allowed) modelHashtags = recommender.hashtags.filter((h) => allowed(h.key)).length;
     systems.unshift({ name: "model", create: () => new ModelRanker(recommender, "model", allowed) });
   }

@@ -93,7 +93,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   countFlag(argv, "--ngram-buckets", 1, 1);
   countFlag(argv, "--ngram-dim", 1, 1);
   const priorWeight = flagValue(argv, "--ngram-prior-weight");
-  if (priorWeight !== undefined && (priorWeight.trim() === "" || !(Number(priorWeight) >= 0 && Number(priorWeight) <= 2))) {
+  if (priorWeight !== undefined && !(/^\d+(\.\d+)?$/u.test(priorWeight) && Number(priorWeight) <= 2)) {
     throw invalidArgument(`train: --ngram-prior-weight must be a number from 0 to 2, got '${priorWeight}'`);
   }
   const trainerArgs = withoutFlags(argv.filter((arg) => arg !== NO_REFIT), NODE_FLAGS);

@@ -93,7 +93,7 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
     }
   }
   if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
-  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir, readsValidationRows(config)) };
+  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir, headReadValidationRows(config)) };
 }
 
 const TrainConfigSchema = z.object({
@@ -101,13 +101,13 @@ const TrainConfigSchema = z.object({
 });
 
 /** Whether an n-gram head in the graph was trained again on the validation rows (ngram.py's refit). */
-function readsValidationRows(config: ModelConfig): boolean {
+function headReadValidationRows(config: ModelConfig): boolean {
   const head = config.ngram_head;
   return typeof head === "object" && head !== null && (head as { refit?: unknown }).refit === true;
 }
 
 /** `train_config.json` describes the training; serving does not need it, so a missing or foreign one is no error. */
-async function readTrainedBefore(dir: string, throughLastRow: boolean): Promise<number | undefined> {
+async function readTrainedBefore(dir: string, headReadValidationRows: boolean): Promise<number | undefined> {
   const text = await readFile(join(dir, "train_config.json"), "utf8").catch(() => undefined);
   let json: unknown;
   try {
@@ -119,7 +119,7 @@ async function readTrainedBefore(dir: string, throughLastRow: boolean): Promise<
   if (!parsed.success) return undefined;
   const split = Date.parse(parsed.data.data_meta?.split_time ?? "");
   const last = Date.parse(parsed.data.data_meta?.last_time ?? "");
-  if (!Number.isNaN(split) && !throughLastRow) return split;
-  if (!Number.isNaN(last)) return last + 1;
-  return Number.isNaN(split) ? undefined : split;
+  if (!Number.isNaN(split) && !headReadValidationRows) return split;
+  // A head refit on the validation rows read past split_time: only last_time says how far.
+  return Number.isNaN(last) ? undefined : last + 1;
 }

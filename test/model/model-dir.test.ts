@@ -40,6 +40,9 @@ describe("loadModelDirectory: where the model's training data ends (trainedBefor
   it("reads just after last_time when the n-gram head was refit on the validation days", async () => {
     const trainConfig = JSON.stringify({ data_meta: { split_time: "2023-05-09T23:58:14Z", last_time: "2023-05-10T23:58:14Z" } });
     expect((await loadModelDirectory(modelWith(trainConfig, true))).trainedBefore).toBe(Date.parse("2023-05-10T23:58:14Z") + 1);
+    // Without last_time nothing says how far the refit read: unknown, not split_time.
+    const noLast = JSON.stringify({ data_meta: { split_time: "2023-05-09T23:58:14Z" } });
+    expect((await loadModelDirectory(modelWith(noLast, true))).trainedBefore).toBeUndefined();
   });
 
   it("serves a model without train_config.json, or with one that is not JSON (serving does not need it)", async () => {

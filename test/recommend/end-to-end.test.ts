@@ -50,27 +50,29 @@ describe("prepare → train → export → Recommender", () => {
     expect(existsSync(join(modelDir, "ngram.safetensors"))).toBe(true);
   });
 
-  it("--no-ngram-refit keeps the head's validation rows held out; --ngram-prior-weight 0 turns the prior off", () => {
+  it("--no-ngram-refit keeps the head's validation rows held out; --ngram-prior-weight reaches the head", () => {
     const kept = join(dir, "model-kept");
     const trained = runCli(
       ["train", "--data", data, "--out", join(dir, "run-kept"), "--export", kept, "--preset", "tiny", "--max-steps", "2", "--batch-size", "16",
-        "--eval-interval", "0", "--seed", "7", "--ngram-epochs", "1", "--ngram-buckets", "1000", "--ngram-dim", "8", "--no-ngram-refit", "--ngram-prior-weight", "0"],
+        "--eval-interval", "0", "--seed", "7", "--ngram-epochs", "1", "--ngram-buckets", "1000", "--ngram-dim", "8", "--no-ngram-refit", "--ngram-prior-weight", "0.7"],
       { timeout: 300_000 },
     );
     expect(trained.code, trained.stderr).toBe(0);
     const ngram = trained.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; refit?: boolean }).find((e) => e.event === "ngram");
     expect(ngram?.refit).toBe(false);
     const config = JSON.parse(readFileSync(join(kept, "config.json"), "utf8")) as { ngram_head: { refit: boolean; prior_weight: number } };
-    expect(config.ngram_head).toMatchObject({ refit: false, prior_weight: 0 });
+    expect(config.ngram_head).toMatchObject({ refit: false, prior_weight: 0.7 }); // off the grid: only the flag gives it
   }, 300_000);
 
   it("refuses bad n-gram options before anything runs", () => {
     const bad = runCli(["train", "--data", data, "--out", join(dir, "never"), "--ngram-epochs", "-1"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("hashtag-rec train: --ngram-epochs must be an integer >= 0, got '-1' [INVALID_ARGUMENT]");
-    const badPrior = runCli(["train", "--data", data, "--out", join(dir, "never"), "--ngram-prior-weight", "lots"]);
-    expect(badPrior.code).toBe(2);
-    expect(badPrior.stderr).toContain("--ngram-prior-weight must be a number from 0 to 2, got 'lots'");
+    for (const value of ["lots", "0x1", "-0.5", "2.5"]) {
+      const badPrior = runCli(["train", "--data", data, "--out", join(dir, "never"), "--ngram-prior-weight", value]);
+      expect(badPrior.code).toBe(2);
+      expect(badPrior.stderr).toContain(`--ngram-prior-weight must be a number from 0 to 2, got '${value}'`);
+    }
     expect(existsSync(join(dir, "never"))).toBe(false);
   });
 
