@@ -36,7 +36,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from trainer.data import DataError, load_meta, open_split, trim
-from trainer.prior import choose_prior_weight, recency_prior
+from trainer.prior import choose_prior_weight, recency_prior, validation_window_prior
 from trainer.train import Parser, UsageError, load_checkpoint
 
 # Multiplier and increment of the classic 31-bit linear congruential generator: every product stays
@@ -262,18 +262,7 @@ def run(argv, log):
     log(event="start", n_train=len(train_q), n_val=len(val_q), options=o)
     head, best, history = train_head(meta, train_q, train_l, val_q, val_l, o, log)
     nh, n_val = meta["num_hashtags"], len(val_q)
-    # The recency prior as validation can judge it: from the training rows just before the validation rows,
-    # which are the newest training rows only when prepare's input was in time order.
-    prior = recency_prior(train_l[-n_val:], train_l, nh) if n_val else torch.zeros(nh)
-    unordered = meta.get("counts", {}).get("train_out_of_time_order")
-    if not n_val and o["prior_weight"]:
-        log(event="warning", message="no validation rows: no recent window, so no recency prior (--prior-weight ignored)")
-    elif n_val and unordered is None:
-        log(event="warning", message="meta.json does not say whether the training rows are in time order (an older prepare): "
-                                     "the recency prior assumes they are")
-    elif n_val and unordered > 0.01 * meta["n_train"] and o["prior_weight"] is None:
-        log(event="warning", message=f"{unordered} training rows are out of time order: no recency prior (give --prior-weight to force one)")
-        prior = torch.zeros(nh)  # a flat prior: the weight chosen on it is 0
+    prior = validation_window_prior(train_l, n_val, meta, o["prior_weight"], log)
     weight, grid, prior_weight, prior_grid = choose_weights(model, meta, head, prior, val_q, val_l, o)
     refit = bool(o["refit"] and n_val)
     if refit:

@@ -37,3 +37,23 @@ def choose_prior_weight(logits, prior, labels, metrics):
     grid = {b: metrics(logits + b * prior, labels) for b in PRIOR_WEIGHT_GRID}
     weight = max(grid, key=lambda b: (round(grid[b]["hit5"], 6), round(grid[b]["mrr10"], 6), -b))
     return weight, grid
+
+
+def validation_window_prior(train_labels, n_val, meta, forced_weight, log):
+    """The prior as validation can judge it: from the `n_val` training rows just before the validation
+    rows, which are the newest training rows only when `prepare`'s input was in time order. Flat (so the
+    weight chosen on it is 0) without validation rows, or with more than 1% of the training rows out of
+    time order and no `forced_weight`; warnings go to `log`."""
+    num_hashtags = meta["num_hashtags"]
+    unordered = meta.get("counts", {}).get("train_out_of_time_order")
+    if not n_val:
+        if forced_weight:
+            log(event="warning", message="no validation rows: no recent window, so no recency prior (--prior-weight ignored)")
+        return torch.zeros(num_hashtags)
+    if unordered is None:
+        log(event="warning", message="meta.json does not say whether the training rows are in time order (an older prepare): "
+                                     "the recency prior assumes they are")
+    elif unordered > 0.01 * meta["n_train"] and forced_weight is None:
+        log(event="warning", message=f"{unordered} training rows are out of time order: no recency prior (give --prior-weight to force one)")
+        return torch.zeros(num_hashtags)
+    return recency_prior(train_labels[-n_val:], train_labels, num_hashtags)
