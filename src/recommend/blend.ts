@@ -50,11 +50,14 @@ export function features(s: Signals): Record<Signal, number> {
   };
 }
 
-/** A candidate's logit: its features weighted and summed. */
+/** A candidate's logit: its features weighted and summed (the same sum as {@link explainScore}'s, without its objects: it runs for every candidate). */
 export function logit(s: Signals, weights: BlendWeights): number {
-  const f = features(s);
   let sum = 0;
-  for (const name of SIGNALS) sum += weights[name] * f[name];
+  sum += weights.model * Math.log(s.model + FLOORS.model);
+  sum += weights.trend * Math.log(s.trend + FLOORS.trend);
+  sum += weights.neighbours * Math.log(s.neighbours + FLOORS.neighbours);
+  sum += weights.burst * Math.log1p(s.burst);
+  sum += weights.uses * Math.log1p(s.uses);
   return sum;
 }
 

@@ -4,13 +4,14 @@ import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
 import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
 import { RecentUses } from "../trending/recent-uses.js";
+import { DescriptionCache, type Description } from "../trending/description-cache.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
 import { checkWeights, DEFAULT_BLEND, explainScore, logit, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
-import { topK } from "./top-k.js";
+import { topK, topKeys } from "./top-k.js";
 
 /** A suggestion of the product: the model's fit blended with what is trending now and what look-alike recent tweets used. */
 export interface ProductSuggestion {
@@ -100,6 +101,7 @@ export class Suggester {
   readonly weights: BlendWeights;
   private readonly blocklist: ReadonlySet<string>;
   private readonly trends: TrendCache;
+  private readonly descriptions: DescriptionCache;
   private readonly modelKeys: PrefixIndex;
   private readonly batcher: DynamicBatcher<Draft, ScoredDraft> | undefined;
   private readonly wallClock: () => number;
@@ -121,6 +123,7 @@ export class Suggester {
     this.weights = checkWeights({ ...(options.weights ?? DEFAULT_BLEND) });
     this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
+    this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.modelKeys = new PrefixIndex(recommender.hashtags.map((h) => h.key));
     this.batcher = options.batching === false ? undefined : new DynamicBatcher((drafts) => recommender.score(drafts), options.batching ?? {});
     this.wallClock = options.now ?? Date.now;
@@ -185,6 +188,7 @@ export class Suggester {
   async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
     const result = await this.store.ingest(batch, options);
     this.trends.invalidate();
+    this.descriptions.invalidate();
     this.recentStale = true;
     for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
     return result;
@@ -230,7 +234,7 @@ export class Suggester {
     const candidates = new Set<string>();
     for (const index of topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length))) candidates.add(this.recommender.hashtags[index]!.key);
     for (const entry of evidence.snapshot.entries) candidates.add(entry.key);
-    for (const [key] of [...evidence.votes].sort((a, b) => b[1] - a[1]).slice(0, NEIGHBOUR_CANDIDATES)) candidates.add(key);
+    for (const key of topKeys(evidence.votes, NEIGHBOUR_CANDIDATES)) candidates.add(key);
     return candidates;
   }
 
@@ -301,33 +305,35 @@ export class Suggester {
   /** The best `k` candidates, scored by the softmax of their logits over all of them. */
   private order(candidates: Iterable<string>, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     const signalsOf = this.signalsOf(evidence);
-    const logits: { key: string; signals: Signals; logit: number }[] = [];
+    // The best k so far, best first (k is small; candidates are a few hundred).
+    const best: Ranked[] = [];
+    const logits: number[] = [];
     let max = -Infinity;
     for (const key of candidates) {
       if (excluded.has(key) || this.blocklist.has(key)) continue;
       const signals = signalsOf(key);
       const value = logit(signals, this.weights);
-      logits.push({ key, signals, logit: value });
+      logits.push(value);
       max = Math.max(max, value);
+      if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
+      let at = best.length;
+      while (at > 0 && outranks(value, key, best[at - 1]!)) at -= 1;
+      best.splice(at, 0, { key, signals, logit: value, score: 0 });
+      if (best.length > k) best.pop();
     }
     let sum = 0;
-    for (const c of logits) sum += Math.exp(c.logit - max);
-    logits.sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
-    // Parts for the best only.
-    return logits.slice(0, k).map(({ key, signals, logit: value }) => ({ key, score: Math.exp(value - max) / sum, parts: explainScore(signals, this.weights) }));
+    for (const value of logits) sum += Math.exp(value - max);
+    for (const c of best) c.score = Math.exp(c.logit - max) / sum;
+    return best;
   }
 
   /** Display casing, counts and sparklines for the chosen few. */
   private async describe(best: readonly Ranked[], evidence: Evidence, explain: boolean): Promise<ProductSuggestion[]> {
-    const keys = best.map((c) => c.key);
     const { now } = evidence;
-    const [entries, series] = await Promise.all([
-      this.orWhenDown(this.store.lookup(keys), new Map<string, TrendEntry>()),
-      this.orWhenDown(this.store.series(keys, now, this.seriesHours), new Map<string, number[]>()),
-    ]);
+    const described = await this.orWhenDown(this.descriptions.describe(best.map((c) => c.key), now, this.seriesHours), new Map<string, Description>());
     const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
-    return best.map(({ key, score, parts }) => {
-      const entry = entries.get(key);
+    return best.map(({ key, score, signals }) => {
+      const { entry, series } = described.get(key) ?? { entry: undefined, series: undefined };
       const modelEntry = this.recommender.hashtags[this.recommender.indexOf(key) ?? -1];
       return {
         hashtag: entry?.display ?? modelEntry?.display ?? key,
@@ -336,9 +342,10 @@ export class Suggester {
         count: entry?.count ?? modelEntry?.count ?? 0,
         trend: {
           score: entry === undefined ? 0 : decayedCount(entry.logWeight, now, halfLifeMs),
-          series: series.get(key) ?? new Array<number>(this.seriesHours).fill(0),
+          // A copy: the cached series is shared by every suggestion of the next second.
+          series: series?.slice() ?? new Array<number>(this.seriesHours).fill(0),
         },
-        ...(explain ? { explain: parts } : {}),
+        ...(explain ? { explain: explainScore(signals, this.weights) } : {}),
       };
     });
   }
@@ -356,8 +363,15 @@ interface Evidence {
 
 interface Ranked {
   key: string;
+  signals: Signals;
+  logit: number;
+  /** Softmax of the logit over all the draft's candidates. */
   score: number;
-  parts: ScoreParts;
+}
+
+/** Higher logit first; ties by key, so the order does not depend on the candidates' order. */
+function outranks(value: number, key: string, other: Ranked): boolean {
+  return value > other.logit || (value === other.logit && key < other.key);
 }
 
 function checkK(k: number): number {

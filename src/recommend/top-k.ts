@@ -12,3 +12,16 @@ export function topK(values: Float32Array, k: number, skip: (index: number) => b
   }
   return best;
 }
+
+/** The `k` keys with the largest values, largest first (ties: the first met first). */
+export function topKeys(values: ReadonlyMap<string, number>, k: number): string[] {
+  const best: [string, number][] = [];
+  for (const entry of values) {
+    if (best.length === k && entry[1] <= best[k - 1]![1]) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1]![1] < entry[1]) at -= 1;
+    best.splice(at, 0, entry);
+    if (best.length > k) best.pop();
+  }
+  return best.map(([key]) => key);
+}

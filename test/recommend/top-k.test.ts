@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { topK, topKeys } from "../../src/recommend/top-k.js";
+
+describe("topK and topKeys", () => {
+  it("topK gives the indices of the largest values, largest first, skipping as asked", () => {
+    expect(topK(Float32Array.from([0.1, 0.5, 0.3, 0.9]), 2)).toEqual([3, 1]);
+    expect(topK(Float32Array.from([0.1, 0.5, 0.3, 0.9]), 2, (i) => i === 3)).toEqual([1, 2]);
+  });
+
+  it("topKeys gives the keys of the largest values, largest first, ties in the order met", () => {
+    const votes = new Map([["a", 0.2], ["b", 0.7], ["c", 0.2], ["d", 0.1], ["e", 0.9]]);
+    expect(topKeys(votes, 3)).toEqual(["e", "b", "a"]);
+    expect(topKeys(votes, 10)).toEqual(["e", "b", "a", "c", "d"]);
+    expect(topKeys(new Map(), 3)).toEqual([]);
+  });
+});
+
+describe("topK against a full sort", () => {
+  it("agrees on random scores with many ties, for every k", () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [0, 1, 7, 300, 5000]) {
+      const values = Float32Array.from({ length: n }, () => Math.round(random() * 50) / 50);
+      const skip = (i: number) => i % 13 === 0;
+      const sorted = [...values.keys()].filter((i) => !skip(i)).sort((a, b) => values[b]! - values[a]! || a - b);
+      for (const k of [1, 2, 5, 100, 1000, n + 3]) expect(topK(values, k, skip)).toEqual(sorted.slice(0, k));
+    }
+  });
+});
