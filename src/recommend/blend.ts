@@ -50,7 +50,11 @@ export function features(s: Signals): Record<Signal, number> {
   };
 }
 
-/** A candidate's logit: its features weighted and summed (the same sum as {@link explainScore}'s, without its objects: it runs for every candidate). */
+/**
+ * A candidate's logit: its features weighted and summed. It runs for every candidate, so it builds
+ * no objects; the terms are added in `SIGNALS` order, as {@link explainScore} adds them, so the two
+ * give the same number to the last bit (test/recommend/blend.test.ts checks it).
+ */
 export function logit(s: Signals, weights: BlendWeights): number {
   let sum = 0;
   sum += weights.model * Math.log(s.model + FLOORS.model);

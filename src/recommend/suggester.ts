@@ -59,7 +59,11 @@ export interface SuggesterOptions {
   seriesHours?: number;
   /** Trending hashtags kept in memory and considered for every draft (default 200). */
   trendCandidates?: number;
-  /** How stale the in-memory trend snapshot and neighbour index may be (default 1000 ms; local ingests refresh them at once). */
+  /**
+   * How stale the in-memory trend snapshot, neighbour index and suggested hashtags' casing, counts,
+   * trend scores and sparklines may be when another process ingests (a shared Redis; default 1000
+   * ms). Local ingests refresh them at once.
+   */
   trendMaxAgeMs?: number;
   /** Tweets the burst signal looks back over (default 50). */
   recentTweets?: number;
@@ -304,6 +308,7 @@ export class Suggester {
 
   /** The best `k` candidates, scored by the softmax of their logits over all of them. */
   private order(candidates: Iterable<string>, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    if (k < 1) return [];
     const signalsOf = this.signalsOf(evidence);
     // The best k so far, best first (k is small; candidates are a few hundred).
     const best: Ranked[] = [];

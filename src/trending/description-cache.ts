@@ -3,10 +3,10 @@ import type { TrendEntry, TrendingStore } from "./store.js";
 
 /** What a suggestion shows of a hashtag from the store: its entry and its hourly series. */
 export interface Description {
-  /** Undefined when the store has never seen the hashtag. */
-  entry: TrendEntry | undefined;
-  /** Uses per hour, oldest first, ending with the hour of `now`. */
-  series: number[];
+  /** Undefined when the store has never seen the hashtag. Shared with later callers: read it, do not change it. */
+  entry: Readonly<TrendEntry> | undefined;
+  /** Uses per hour, oldest first, ending with the hour of `now`. Shared like `entry`. */
+  series: readonly number[];
 }
 
 export interface DescriptionCacheOptions {
@@ -46,12 +46,12 @@ export class DescriptionCache {
   /** Each key's description at `now` (series over `hours` hours); reads the store only for those missing or stale. */
   async describe(keys: readonly string[], now: number, hours: number): Promise<Map<string, Description>> {
     const lastHour = Math.floor(now / HOUR_MS);
-    const at = performance.now();
+    const readStart = performance.now();
     const result = new Map<string, Description>();
     const missing: string[] = [];
     for (const key of keys) {
       const hit = this.cached.get(key);
-      if (hit && at - hit.readAt <= this.maxAgeMs && hit.lastHour === lastHour && hit.hours === hours) result.set(key, hit.description);
+      if (hit && readStart - hit.readAt <= this.maxAgeMs && hit.lastHour === lastHour && hit.hours === hours) result.set(key, hit.description);
       else missing.push(key);
     }
     if (missing.length === 0) return result;
@@ -62,11 +62,16 @@ export class DescriptionCache {
       const description: Description = { entry: entries.get(key), series: series.get(key) ?? new Array<number>(hours).fill(0) };
       if (generation === this.generation) {
         this.cached.delete(key); // re-inserted last, so the oldest reads come first
-        this.cached.set(key, { description, readAt: at, lastHour, hours });
+        this.cached.set(key, { description, readAt: readStart, lastHour, hours });
       }
       result.set(key, description);
     }
     return result;
+  }
+
+  /** Descriptions held. */
+  get size(): number {
+    return this.cached.size;
   }
 
   invalidate(): void {

@@ -27,3 +27,14 @@ describe("topK against a full sort", () => {
     }
   });
 });
+
+describe("topKeys against a full sort", () => {
+  it("agrees on random votes with many ties, for every k", () => {
+    let seed = 5;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const n of [0, 1, 9, 400]) {
+      const votes = new Map(Array.from({ length: n }, (_, i) => [`k${i}`, Math.round(random() * 20) / 20] as [string, number]));
+      for (const k of [0, 1, 3, 50, n + 2]) expect(topKeys(votes, k)).toEqual([...votes].sort((a, b) => b[1] - a[1]).slice(0, Math.max(k, 0)).map(([key]) => key));
+    }
+  });
+});

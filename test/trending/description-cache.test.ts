@@ -54,3 +54,15 @@ describe("DescriptionCache", () => {
     expect((await cache.describe(["anzacday"], 5 * HOUR_MS, 3)).get("anzacday")!.entry!.count).toBe(2);
   });
 });
+
+describe("DescriptionCache's size", () => {
+  it("holds at most 10,000 descriptions", async () => {
+    const { store } = await countedStore();
+    const cache = new DescriptionCache(store, { maxAgeMs: 60_000 });
+    for (let start = 0; start < 25_000; start += 1000) {
+      await cache.describe(Array.from({ length: 1000 }, (_, i) => `key${start + i}`), 5 * HOUR_MS, 3);
+      expect(cache.size).toBeLessThanOrEqual(10_000);
+    }
+    expect(cache.size).toBeGreaterThan(5000);
+  });
+});
