@@ -4,7 +4,7 @@ import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
 import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
 import { RecentUses } from "../trending/recent-uses.js";
-import { DescriptionCache, type Description } from "../trending/description-cache.js";
+import { DescriptionCache } from "../trending/description-cache.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
 import { checkWeights, DEFAULT_BLEND, explainScore, logit, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
@@ -335,7 +335,9 @@ export class Suggester {
   /** Display casing, counts and sparklines for the chosen few. */
   private async describe(best: readonly Ranked[], evidence: Evidence, explain: boolean): Promise<ProductSuggestion[]> {
     const { now } = evidence;
-    const described = await this.orWhenDown(this.descriptions.describe(best.map((c) => c.key), now, this.seriesHours), new Map<string, Description>());
+    const keys = best.map((c) => c.key);
+    // While the store is down, what the cache still holds (else the model's count and no sparkline).
+    const described = await this.orWhenDown(this.descriptions.describe(keys, now, this.seriesHours), this.descriptions.held(keys, now, this.seriesHours));
     const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
     return best.map(({ key, score, signals }) => {
       const { entry, series } = described.get(key) ?? { entry: undefined, series: undefined };

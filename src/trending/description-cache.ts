@@ -45,15 +45,10 @@ export class DescriptionCache {
 
   /** Each key's description at `now` (series over `hours` hours); reads the store only for those missing or stale. */
   async describe(keys: readonly string[], now: number, hours: number): Promise<Map<string, Description>> {
-    const lastHour = Math.floor(now / HOUR_MS);
     const readStart = performance.now();
-    const result = new Map<string, Description>();
-    const missing: string[] = [];
-    for (const key of keys) {
-      const hit = this.cached.get(key);
-      if (hit && readStart - hit.readAt <= this.maxAgeMs && hit.lastHour === lastHour && hit.hours === hours) result.set(key, hit.description);
-      else missing.push(key);
-    }
+    const result = this.held(keys, now, hours);
+    const missing = keys.filter((key) => !result.has(key));
+    const lastHour = Math.floor(now / HOUR_MS);
     if (missing.length === 0) return result;
     const generation = this.generation;
     const [entries, series] = await Promise.all([this.store.lookup(missing), this.store.series(missing, now, hours)]);
@@ -65,6 +60,18 @@ export class DescriptionCache {
         this.cached.set(key, { description, readAt: readStart, lastHour, hours });
       }
       result.set(key, description);
+    }
+    return result;
+  }
+
+  /** The fresh descriptions held for `keys`, without reading the store (all there is while it is down). */
+  held(keys: readonly string[], now: number, hours: number): Map<string, Description> {
+    const lastHour = Math.floor(now / HOUR_MS);
+    const at = performance.now();
+    const result = new Map<string, Description>();
+    for (const key of keys) {
+      const hit = this.cached.get(key);
+      if (hit && at - hit.readAt <= this.maxAgeMs && hit.lastHour === lastHour && hit.hours === hours) result.set(key, hit.description);
     }
     return result;
   }

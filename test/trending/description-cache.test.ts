@@ -66,3 +66,17 @@ describe("DescriptionCache's size", () => {
     expect(cache.size).toBeGreaterThan(5000);
   });
 });
+
+describe("DescriptionCache while the store is down", () => {
+  it("still holds what it read (describe fails, held answers from memory)", async () => {
+    const { store } = await countedStore();
+    const cache = new DescriptionCache(store, { maxAgeMs: 60_000 });
+    await cache.describe(["anzacday"], 5 * HOUR_MS, 3);
+    store.lookup = () => Promise.reject(new Error("down"));
+    await expect(cache.describe(["anzacday", "other"], 5 * HOUR_MS, 3)).rejects.toThrow("down");
+    const held = cache.held(["anzacday", "other"], 5 * HOUR_MS, 3);
+    expect([...held.keys()]).toEqual(["anzacday"]);
+    expect(held.get("anzacday")!.entry!.count).toBe(1);
+    expect(cache.held(["anzacday"], 6 * HOUR_MS, 3).size).toBe(0); // a new hour: nothing fresh
+  });
+});
