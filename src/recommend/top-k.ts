@@ -15,8 +15,8 @@ export function topK(values: Float32Array, k: number, skip: (index: number) => b
 
 /** The `k` keys with the largest values, largest first (ties: the first met first). */
 export function topKeys(values: ReadonlyMap<string, number>, k: number): string[] {
-  const best: [string, number][] = [];
   if (k < 1) return [];
+  const best: [string, number][] = [];
   for (const entry of values) {
     if (best.length === k && entry[1] <= best[k - 1]![1]) continue;
     let at = best.length;
