@@ -172,7 +172,7 @@ export class Suggester {
     const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
     const [evidence, stored] = await Promise.all([
       this.now().then((now) => this.gather({ text, maskAt }, now)),
-      this.orWhenDown(this.store.withPrefix(key, 50), []),
+      this.orWhenDown(this.store.withPrefix(key, 50), () => []),
     ]);
     for (const entry of stored) evidence.known.set(entry.key, entry);
     const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
@@ -217,7 +217,7 @@ export class Suggester {
   /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
   async now(): Promise<number> {
     if (this.options.clock !== "data") return this.wallClock();
-    this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), undefined);
+    this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), () => undefined);
     return this.latestIngested ?? this.wallClock();
   }
 
@@ -274,14 +274,15 @@ export class Suggester {
 
   /** The trend snapshot, or an empty one while the store is down (suggestions then rest on the model). */
   private snapshot(): Promise<TrendSnapshot> {
-    return this.orWhenDown(this.trends.snapshot(), EMPTY_SNAPSHOT);
+    return this.orWhenDown(this.trends.snapshot(), () => EMPTY_SNAPSHOT);
   }
 
-  private async orWhenDown<T>(read: Promise<T>, fallback: T): Promise<T> {
+  /** `read`, or while the store is down, `fallback()` (called only then). */
+  private async orWhenDown<T>(read: Promise<T>, fallback: () => T): Promise<T> {
     try {
       return await read;
     } catch (error) {
-      if (error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE") return fallback;
+      if (error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE") return fallback();
       throw error;
     }
   }
@@ -337,7 +338,7 @@ export class Suggester {
     const { now } = evidence;
     const keys = best.map((c) => c.key);
     // While the store is down, what the cache still holds (else the model's count and no sparkline).
-    const described = await this.orWhenDown(this.descriptions.describe(keys, now, this.seriesHours), this.descriptions.held(keys, now, this.seriesHours));
+    const described = await this.orWhenDown(this.descriptions.describe(keys, now, this.seriesHours), () => this.descriptions.held(keys, now, this.seriesHours));
     const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
     return best.map(({ key, score, signals }) => {
       const { entry, series } = described.get(key) ?? { entry: undefined, series: undefined };
