@@ -43,6 +43,9 @@ export class RecommenderSession {
         interOpNumThreads: 1,
         graphOptimizationLevel: "all",
         executionMode: "sequential",
+        // Idle pool threads sleep instead of spinning: a spinning thread held most of a core
+        // that the server's JavaScript needed (README "Speed and load").
+        extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
       });
     } catch (error) {
       throw new HashtagRecError("MODEL_INVALID", `cannot load ONNX graph '${path}': ${(error as Error).message}`, { cause: error });

@@ -50,8 +50,12 @@ export interface LoadRecommenderOptions {
   graph?: string;
 }
 
-/** The largest batch sent to ONNX Runtime in one run. */
-const MAX_BATCH = 64;
+/**
+ * The most rows in one ONNX Runtime run. A batch is sorted by length and run in groups of this
+ * many, so that each row is padded only to the longest of its group: on 64 real drafts that is
+ * 24 token positions a draft instead of 40, and a quarter less time (README "Speed and load").
+ */
+const RUN_ROWS = 16;
 
 /**
  * Text → ranked hashtags, with the hashtag masked-LM: the post is cleaned (the same function as
@@ -119,23 +123,22 @@ export class Recommender {
 
   /**
    * The model's probability over all its hashtags for each draft, in token order (see
-   * {@link hashtags}), with the hashtags already in the draft. One ONNX run per 64 drafts; the
-   * product's dynamic batcher and ranking build on this.
+   * {@link hashtags}), with the hashtags already in the draft. Drafts of similar length share
+   * a run of ONNX Runtime, up to 16 a run; the product's dynamic batcher and ranking build on this.
    */
   async score(drafts: readonly Draft[]): Promise<ScoredDraft[]> {
     const queries = drafts.map((draft) =>
       draft.cleaned ? { query: draft.text, maskAt: undefined, present: [] } : this.query(draft.text, draft.maskAt),
     );
-    const scored: ScoredDraft[] = [];
-    for (let start = 0; start < queries.length; start += MAX_BATCH) {
-      const batch = queries.slice(start, start + MAX_BATCH);
-      const probabilities = await this.scoreQueries(
-        batch.map((q) => q.query),
-        batch.map((q) => q.maskAt),
-      );
-      batch.forEach((q, i) => scored.push({ query: q.query, present: q.present, probabilities: probabilities[i]! }));
+    const rows = queries.map((q) => this.tokenizer.encodeQuery(q.query, { maskAt: q.maskAt }).input_ids);
+    const byLength = [...rows.keys()].sort((a, b) => rows[a]!.length - rows[b]!.length);
+    const probabilities: Float32Array[] = new Array(rows.length);
+    for (let start = 0; start < byLength.length; start += RUN_ROWS) {
+      const group = byLength.slice(start, start + RUN_ROWS);
+      const outputs = await this.run(group.map((i) => rows[i]!));
+      group.forEach((i, n) => (probabilities[i] = outputs[n]!));
     }
-    return scored;
+    return queries.map((q, i) => ({ query: q.query, present: q.present, probabilities: probabilities[i]! }));
   }
 
   /** The token-order index of a hashtag key, if the model has it. */
@@ -157,22 +160,22 @@ export class Recommender {
     return { query, maskAt: left.query.length === 0 ? 0 : left.query.length, present: [...left.keys, ...right.keys] };
   }
 
-  private async scoreQueries(queries: readonly string[], maskAts?: readonly (number | undefined)[]): Promise<Float32Array[]> {
-    const encodings = queries.map((q, i) => this.tokenizer.encodeQuery(q, { maskAt: maskAts?.[i] }));
-    const length = Math.max(...encodings.map((e) => e.input_ids.length));
-    const batch = encodings.length;
+  /** One ONNX Runtime run over token-id rows, each padded to the longest. */
+  private async run(rows: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const length = Math.max(...rows.map((ids) => ids.length));
+    const batch = rows.length;
     const inputIds = new BigInt64Array(batch * length);
     const attentionMask = new BigInt64Array(batch * length);
-    encodings.forEach((encoding, row) => {
-      encoding.input_ids.forEach((id, col) => {
+    rows.forEach((ids, row) => {
+      ids.forEach((id, col) => {
         inputIds[row * length + col] = BigInt(id);
         attentionMask[row * length + col] = 1n;
       });
     });
     const { hashtagProbabilities } = await this.session.run(inputIds, attentionMask, batch, length);
     const size = this.model.config.num_hashtags;
-    // A copy per draft: a view would keep the whole batch's buffer alive with any one draft.
-    return encodings.map((_, row) => hashtagProbabilities.slice(row * size, (row + 1) * size));
+    // A copy per draft: a view would keep the whole run's buffer alive with any one draft.
+    return rows.map((_, row) => hashtagProbabilities.slice(row * size, (row + 1) * size));
   }
 
   private async rankScored(texts: readonly string[], k: number, options: RecommendOptions): Promise<Suggestion[][]> {

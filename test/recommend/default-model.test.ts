@@ -17,4 +17,24 @@ describe("models/default (the shipped model)", () => {
     expect(total).toBeLessThanOrEqual(1.0001);
     for (let i = 1; i < suggestions.length; i++) expect(suggestions[i]!.score).toBeLessThanOrEqual(suggestions[i - 1]!.score);
   });
+
+  it("scores each draft of a batch of mixed lengths as it scores the draft alone", async () => {
+    recommender ??= await Recommender.load(`${ROOT}/models/default`);
+    const topics = ["Leafs win in overtime", "dawn service at the memorial", "new phone camera review", "election results tonight", "cooking pasta for dinner"];
+    // 40 drafts from 1 to 40 words, so that the batch is sorted and run in groups of similar length.
+    const drafts = Array.from({ length: 40 }, (_, i) => ({ text: Array.from({ length: i + 1 }, (_, w) => topics[(i + w) % topics.length]!.split(" ")[w % 3]).join(" ") + ` ${topics[i % 5]}` }));
+    const together = await recommender.score([...drafts].reverse());
+    together.reverse();
+    for (const [i, draft] of drafts.entries()) {
+      const [alone] = await recommender.score([draft]);
+      expect(together[i]!.query).toBe(alone!.query);
+      // Dynamic int8 quantization scales by the whole run, so a batch moves probabilities a little
+      // (as batching always did); another draft's row would move them far more.
+      const top = (p: Float32Array) => [...p.keys()].sort((a, b) => p[b]! - p[a]!).slice(0, 5);
+      expect(top(together[i]!.probabilities), draft.text).toContain(top(alone!.probabilities)[0]);
+      let largest = 0;
+      for (let h = 0; h < alone!.probabilities.length; h++) largest = Math.max(largest, Math.abs(together[i]!.probabilities[h]! - alone!.probabilities[h]!));
+      expect(largest, draft.text).toBeLessThan(0.02);
+    }
+  });
 });
