@@ -1,8 +1,11 @@
 /** Options of a {@link DynamicBatcher}. */
 export interface BatcherOptions {
-  /** How long the first request of a batch waits for company, in ms (default 2). */
+  /**
+   * How long the first request of a batch waits for company, in ms (default 0: the batch runs
+   * right after the requests read with it; those that come in while it runs form the next one).
+   */
   windowMs?: number;
-  /** A batch runs as soon as it has this many requests (default 64). */
+  /** The most requests in a batch (default 128); more wait for the next. */
   maxBatch?: number;
 }
 
@@ -13,20 +16,23 @@ interface Pending<I, O> {
 }
 
 /**
- * Dynamic batching: concurrent single requests are gathered for a few milliseconds and sent to
- * `run` as one batch (one ONNX run), so throughput grows with load while a lone request waits at
- * most `windowMs`. Batches run one at a time; requests that arrive meanwhile form the next one.
+ * Dynamic batching: concurrent single requests are sent to `run` as one batch (one model call), so
+ * throughput grows with load. Batches run one at a time; the requests that arrive while one runs
+ * form the next. A batch starts right after the I/O that brought its first request (or, with
+ * `windowMs`, that many ms later, to wait for company): with this model a wait only costs, since
+ * company comes while the model runs (README "Speed and load").
  *
  * @example
  * ```ts
- * const batcher = new DynamicBatcher((drafts: Draft[]) => recommender.score(drafts), { windowMs: 2 });
+ * const batcher = new DynamicBatcher((drafts: Draft[]) => recommender.score(drafts));
  * const [a, b] = await Promise.all([batcher.submit({ text: "one" }), batcher.submit({ text: "two" })]);
  * // one ONNX run of batch 2
  * ```
  */
 export class DynamicBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the scheduled flush, if one is. */
+  private cancelFlush: (() => void) | undefined;
   private running = false;
   private readonly windowMs: number;
   private readonly maxBatch: number;
@@ -37,8 +43,8 @@ export class DynamicBatcher<I, O> {
     private readonly run: (items: I[]) => Promise<O[]>,
     options: BatcherOptions = {},
   ) {
-    this.windowMs = options.windowMs ?? 2;
-    this.maxBatch = options.maxBatch ?? 64;
+    this.windowMs = options.windowMs ?? 0;
+    this.maxBatch = options.maxBatch ?? 128;
   }
 
   submit(item: I): Promise<O> {
@@ -57,15 +63,22 @@ export class DynamicBatcher<I, O> {
 
   private flushSoon(delayMs: number): void {
     if (this.running) return; // the running batch schedules the next one when it ends
-    if (this.timer !== undefined) {
+    if (this.cancelFlush !== undefined) {
       if (delayMs > 0) return;
-      clearTimeout(this.timer);
+      this.cancelFlush();
     }
-    this.timer = setTimeout(() => void this.flush(), delayMs);
+    // No wait: right after the requests that came in with this one (the rest of the I/O phase).
+    if (delayMs === 0) {
+      const immediate = setImmediate(() => void this.flush());
+      this.cancelFlush = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(() => void this.flush(), delayMs);
+      this.cancelFlush = () => clearTimeout(timer);
+    }
   }
 
   private async flush(): Promise<void> {
-    this.timer = undefined;
+    this.cancelFlush = undefined;
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.running = true;

@@ -13,6 +13,25 @@ describe("DynamicBatcher", () => {
     expect(batches).toEqual([[1, 2, 3]]);
   });
 
+  it("by default runs at once, and batches what comes in while the model runs", async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const batcher = new DynamicBatcher(async (items: number[]) => {
+      batches.push(items);
+      if (items[0] === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items;
+    });
+    const first = batcher.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1]]); // no waiting for company
+    const later = [batcher.submit(2), batcher.submit(3)];
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches).toEqual([[1]]); // the model is busy: 2 and 3 wait for it, together
+    release();
+    expect(await Promise.all([first, ...later])).toEqual([1, 2, 3]);
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+
   it("caps a batch at maxBatch and queues the rest for the next run", async () => {
     const sizes: number[] = [];
     const batcher = new DynamicBatcher(async (items: number[]) => {
