@@ -1,5 +1,8 @@
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.js";
-import { startServer } from "../server/server.js";
+import { startServer, type ServeOptions } from "../server/server.js";
+import { announceReady, receiveConnections, runPrimary } from "../server/workers.js";
 import { parseCommandArgs, positiveInt } from "./args.js";
 import { PRODUCT_FLAGS, PRODUCT_HELP, productSettings } from "./product-options.js";
 
@@ -10,8 +13,11 @@ Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/twe
 
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for all)
   --port N             port (default 8080; 0 picks a free one)
-  --threads N          ONNX Runtime threads per model run (default 2)
-  --batch-window MS    how long a request waits to share a model run (default 2)
+  --workers N          server processes sharing the port and the store (default 1; one per core
+                       serves the most: README "Speed and load"); needs a store file or Redis
+  --threads N          ONNX Runtime threads per model run (default: cores ÷ workers, 1 or 2)
+  --batch-window MS    how long a request waits for others to share its model run (default 0:
+                       those that come in while the model runs share the next run)
   --log-level L        fatal, error, warn, info, debug or silent (default info)
 ${PRODUCT_HELP}`;
 
@@ -22,6 +28,7 @@ export async function runServe(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("serve", argv, {
     host: { type: "string" },
     port: { type: "string" },
+    workers: { type: "string" },
     threads: { type: "string" },
     "batch-window": { type: "string" },
     "log-level": { type: "string" },
@@ -36,21 +43,58 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidArgument(`--port must be an integer from 0 to 65535, got '${values.port}'`);
   const logLevel = values["log-level"] ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) throw invalidArgument(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
-  const windowMs = values["batch-window"] === undefined ? 2 : Number(values["batch-window"]);
+  const windowMs = values["batch-window"] === undefined ? 0 : Number(values["batch-window"]);
   if (!Number.isFinite(windowMs) || windowMs < 0) throw invalidArgument(`--batch-window must be a number of ms ≥ 0, got '${values["batch-window"]}'`);
-  const server = await startServer({
+  const workers = positiveInt("--workers", values.workers, 1);
+  if (workers > 1 && settings.store === ":memory:") throw invalidArgument("--workers above 1 needs a store they can share: an SQLite file or redis://, not ':memory:'");
+  const threads = positiveInt("--threads", values.threads, Math.max(1, Math.min(2, Math.floor(availableParallelism() / workers))));
+  const description = `model ${settings.model}, store ${settings.store}${workers > 1 ? `, ${workers} workers` : ""}`;
+  const options: ServeOptions = {
     model: settings.model,
     store: settings.store,
     halfLifeHours: settings.halfLifeHours,
     host: values.host ?? "127.0.0.1",
     port,
-    threads: positiveInt("--threads", values.threads, 2),
+    threads,
     suggester: { ...settings.suggester, batching: { windowMs } },
     logLevel,
+  };
+  if (workers > 1 && cluster.isPrimary) {
+    return runPrimary({
+      workers,
+      host: options.host,
+      port,
+      onListening: (url) => console.log(`hashtag-rec serving ${url}  (${description})`),
+      log: (line) => console.error(`hashtag-rec serve: ${line}`),
+    });
+  }
+  const serveHere = () => serveInThisProcess(options, description);
+  if (!cluster.isWorker) return serveHere();
+  try {
+    return await serveHere();
+  } finally {
+    // Its channel to the primary would keep a worker alive, after serving or after failing to start.
+    cluster.worker?.disconnect();
+  }
+}
+
+/** Serves until SIGTERM or SIGINT, listening itself or, in a worker, on connections from the primary. */
+async function serveInThisProcess(options: ServeOptions, description: string): Promise<number> {
+  const server = await startServer({
+    ...options,
+    // A worker's connections come from its primary, which listens.
+    listen: !cluster.isWorker,
   });
-  console.log(`hashtag-rec serving ${server.url}  (model ${settings.model}, store ${settings.store})`);
+  if (cluster.isWorker) {
+    receiveConnections((socket) => server.accept(socket));
+    announceReady();
+  } else console.log(`hashtag-rec serving ${server.url}  (${description})`);
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      // Ctrl-C reaches a worker twice: from the terminal and from the primary.
+      if (stopping) return;
+      stopping = true;
       server.app.log.info(`${signal}: finishing in-flight requests, then exiting`);
       server.close().then(
         () => resolve(0),
@@ -60,7 +104,7 @@ export async function runServe(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
   });
 }

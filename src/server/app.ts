@@ -117,7 +117,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { ingested: result.tweets, hashtag_uses: result.hashtagUses };
   });
 
-  app.get("/healthz", { schema: healthSchema }, async () => ({ status: "ok" }));
+  // The pid tells which process answered (`serve --workers`).
+  app.get("/healthz", { schema: healthSchema }, async () => ({ status: "ok", pid: process.pid }));
 
   app.get("/readyz", { schema: readySchema }, async (_request, reply) => {
     const base = { store: suggester.store.kind, model: deps.modelName ?? "loaded" };

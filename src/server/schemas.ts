@@ -125,8 +125,8 @@ export const tweetsSchema = {
 } as const;
 
 export const healthSchema = {
-  summary: "Liveness",
-  response: { 200: { type: "object", properties: { status: { type: "string" } } } },
+  summary: "Liveness, and which server process answered",
+  response: { 200: { type: "object", properties: { status: { type: "string" }, pid: { type: "integer" } } } },
 } as const;
 
 export const readySchema = {

@@ -1,4 +1,6 @@
+import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { invalidArgument } from "../core/errors.js";
 import { Recommender } from "../recommend/recommender.js";
 import { Suggester, type SuggesterOptions } from "../recommend/suggester.js";
 import { openStore } from "../trending/open-store.js";
@@ -19,11 +21,19 @@ export interface ServeOptions {
   suggester?: SuggesterOptions;
   /** Fastify logger level (default "info"); "silent" for none. */
   logLevel?: string;
+  /**
+   * `false`: do not listen; connections come through {@link RunningServer.accept} (a worker of
+   * `serve --workers`, whose primary listens). Default true.
+   */
+  listen?: boolean;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
+  /** Where it listens (with `listen: false`, where it would: `host` and `port` as given). */
   url: string;
+  /** Serves a connection accepted elsewhere (the primary of `serve --workers`). */
+  accept(socket: Socket): void;
   /** Stops accepting connections, lets in-flight requests finish, then releases the model and store. */
   close(): Promise<void>;
 }
@@ -59,14 +69,26 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       else app.log.info({ store: "redis" }, "trending store back: ready");
     });
   }
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port;
-  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  // Every connection, listened for or handed over, so that closing can wait for all of them.
+  const connections = new Set<Socket>();
+  app.server.on("connection", (socket: Socket) => {
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+  });
+  let port = options.port;
+  if (options.listen === false) await app.ready();
+  else port = await listen(app, options.host, options.port);
   let closing: Promise<void> | undefined;
   return {
     app,
-    url,
+    url: serverUrl(options.host, port),
+    accept: (socket) => {
+      if (closing) socket.destroy();
+      else {
+        app.server.emit("connection", socket);
+        socket.resume();
+      }
+    },
     close: () => {
       closing ??= (async () => {
         // Keep-alive connections that finish their request while closing become idle: close
@@ -75,6 +97,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         try {
           await app.close();
+          // Handed-over connections are not the listener's, so app.close() does not wait for them.
+          while (connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 25));
         } finally {
           clearInterval(sweep);
           clearTimeout(deadline);
@@ -84,4 +108,29 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
+}
+
+/** `http://host:port`, with an IPv6 host in brackets. */
+export function serverUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Listens, and resolves with the port; an address in use or not ours is the caller's mistake. */
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    throw listenError(error, host, port);
+  }
+  const address = app.server.address();
+  return typeof address === "object" && address !== null ? address.port : port;
+}
+
+/** A clear error for the usual ways listening fails (a port in use, or not ours, a foreign address); others as they are. */
+export function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") return invalidArgument(`port ${port} on ${host} is already in use; pick another (0 picks a free one)`);
+  if (code === "EACCES") return invalidArgument(`no permission to listen on port ${port} of ${host}; ports below 1024 need privileges`);
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return invalidArgument(`cannot listen on '${host}': not an address of this machine`);
+  return error;
 }

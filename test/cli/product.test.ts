@@ -1,38 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../../src/trending/store.js";
-import { FIXTURES, ROOT, runCli } from "./cli.js";
+import { corruptModel, exited, FIXTURES, killServers, runCli, serve } from "./cli.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "hashtag-rec-cli-"));
-const children: ChildProcess[] = [];
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-});
-
-/** Starts `hashtag-rec serve --port 0` and resolves with its URL once it listens. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [`${ROOT}/bin/hashtag-rec.js`, "serve", "--port", "0", "--log-level", "warn", ...args], { cwd: ROOT });
-  children.push(child);
-  let output = "";
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /serving (http:\/\/\S+)/u.exec(output);
-      if (match) resolve({ child, url: match[1]!, output: () => output });
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code} before listening:\n${output}`)));
-  });
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
-
+afterEach(killServers);
 describe("hashtag-rec ingest", () => {
   it("ingests a file with its times, and skips it the second time", () => {
     const store = join(tempDir(), "trends.db");
@@ -143,11 +119,7 @@ describe("hashtag-rec serve", () => {
   });
 
   it("fails at start-up on a corrupt model, naming the file", () => {
-    const dir = tempDir();
-    const model = join(ROOT, "models/default");
-    for (const file of ["config.json", "tokenizer.json", "hashtags.json"]) copyFileSync(join(model, file), join(dir, file));
-    mkdirSync(join(dir, "onnx"));
-    writeFileSync(join(dir, "onnx/recommender_int8.onnx"), "not an onnx graph");
+    const dir = corruptModel(tempDir());
     const result = runCli(["serve", "--model", dir, "--port", "0", "--store", ":memory:"]);
     expect(result.code).toBe(5);
     expect(result.stderr).toMatch(/recommender_int8\.onnx/);

@@ -219,7 +219,7 @@ describe("GET /v1/hashtags", () => {
 
 describe("health, readiness and the OpenAPI document", () => {
   it("answers /healthz and /readyz", async () => {
-    expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toEqual({ status: "ok" });
+    expect((await app.inject({ method: "GET", url: "/healthz" })).json()).toEqual({ status: "ok", pid: process.pid });
     const ready = await app.inject({ method: "GET", url: "/readyz" });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ status: "ready", store: "sqlite" });

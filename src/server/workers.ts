@@ -1,0 +1,129 @@
+import cluster, { type Worker } from "node:cluster";
+import { createServer, type Server, type Socket } from "node:net";
+import { listenError, serverUrl } from "./server.js";
+
+/** Messages between the primary of `serve --workers` and its workers. */
+interface WorkerMessage {
+  hashtagRec: "ready" | "connection";
+}
+
+/** In a worker: tells the primary that the model and store are loaded and connections may come. */
+export function announceReady(): void {
+  const message: WorkerMessage = { hashtagRec: "ready" };
+  process.send?.(message);
+}
+
+/** In a worker: `accept` receives each connection the primary hands over. */
+export function receiveConnections(accept: (socket: Socket) => void): void {
+  process.on("message", (message: Partial<WorkerMessage> | undefined, socket?: Socket) => {
+    if (message?.hashtagRec === "connection" && socket) accept(socket);
+  });
+}
+
+export interface PrimaryOptions {
+  workers: number;
+  host: string;
+  port: number;
+  /** Called once, when every worker is ready and the port listens. */
+  onListening: (url: string) => void;
+  /** Lines for the operator (worker exits, restarts, shutdown). */
+  log: (line: string) => void;
+}
+
+/**
+ * The primary process of `serve --workers N`. It forks N workers, each running the same command
+ * line: its own model session, the shared store. Then it listens itself and hands each new
+ * connection to the next worker in turn, so that long-lived connections are shared out evenly
+ * (node:cluster's own round robin gives each to whichever worker is free first: 81 and 119 of 200
+ * in the load bench).
+ *
+ * The first worker starts alone, so that a bad model or store fails once, with the worker's own
+ * message and exit code. A worker that dies while serving is replaced; one that dies before it
+ * is ready stops the server. On SIGTERM or SIGINT the primary stops listening and passes the
+ * signal on; each worker finishes its in-flight requests. Resolves with 0 once all have exited
+ * cleanly, else 1 (or the failed start's code).
+ */
+export function runPrimary(options: PrimaryOptions): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const alive = new Set<Worker>();
+    /** Ready workers, in the order connections go to them. */
+    const ready: Worker[] = [];
+    let next = 0;
+    let listener: Server | undefined;
+    /** Set once shutting down: the code to exit with if every worker exits cleanly. */
+    let stopping: { code: number; error?: unknown } | undefined;
+    let unclean = false;
+
+    const resolveWhenAllExited = () => {
+      if (!stopping || alive.size > 0) return;
+      if (stopping.error !== undefined) reject(stopping.error);
+      else resolve(stopping.code !== 0 ? stopping.code : unclean ? 1 : 0);
+    };
+
+    const stop = (signal: NodeJS.Signals, code: number, error?: unknown) => {
+      if (stopping) return;
+      stopping = { code, error };
+      if (listener?.listening) {
+        options.log(`${signal}: each worker finishes its in-flight requests, then exits`);
+        listener.close();
+      }
+      for (const worker of alive) worker.process.kill(signal);
+      resolveWhenAllExited();
+    };
+
+    const handOver = (socket: Socket) => {
+      const worker = ready[next++ % Math.max(ready.length, 1)];
+      if (!worker || stopping) {
+        socket.destroy();
+        return;
+      }
+      const message: WorkerMessage = { hashtagRec: "connection" };
+      worker.send(message, socket, (error) => {
+        if (error) socket.destroy();
+      });
+    };
+
+    const listen = () => {
+      listener = createServer({ pauseOnConnect: true }, handOver);
+      listener.once("error", (error) => stop("SIGTERM", 1, listenError(error, options.host, options.port)));
+      listener.listen(options.port, options.host, () => {
+        const address = listener!.address();
+        options.onListening(serverUrl(options.host, typeof address === "object" && address !== null ? address.port : options.port));
+      });
+    };
+
+    const fork = () => {
+      const worker = cluster.fork();
+      alive.add(worker);
+      worker.on("message", (message: Partial<WorkerMessage> | undefined) => {
+        if (message?.hashtagRec !== "ready" || stopping) return;
+        ready.push(worker);
+        // The first worker started alone; the others follow once it has loaded everything.
+        if (listener === undefined && ready.length === 1) for (let i = 1; i < options.workers; i++) fork();
+        if (listener === undefined && ready.length === options.workers) listen();
+      });
+      worker.on("exit", (code, signal) => {
+        alive.delete(worker);
+        const at = ready.indexOf(worker);
+        if (at >= 0) ready.splice(at, 1);
+        const how = signal ?? `code ${code}`;
+        if (stopping) {
+          // A worker still starting when the signal came dies of it; one that served exits 0.
+          if (code !== null && code !== 0) unclean = true;
+          resolveWhenAllExited();
+        } else if (at < 0) {
+          // It failed to start (its own error is on stderr), and so would the next one.
+          if (listener !== undefined) options.log(`a new worker exited with ${how} before it was ready; stopping`);
+          stop("SIGTERM", code === null || code === 0 ? 1 : code);
+        } else {
+          options.log(`worker ${worker.process.pid} exited with ${how}; starting another`);
+          fork();
+        }
+      });
+    };
+
+    process.on("SIGTERM", () => stop("SIGTERM", 0));
+    process.on("SIGINT", () => stop("SIGINT", 0));
+    fork();
+  });
+}
