@@ -31,8 +31,8 @@ interface Pending<I, O> {
  */
 export class DynamicBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
-  /** Cancels the scheduled flush, if one is. */
-  private cancelFlush: (() => void) | undefined;
+  /** The scheduled flush, if one is: right after this I/O phase, or at the end of a window. */
+  private scheduled: { immediate: boolean; cancel: () => void } | undefined;
   private running = false;
   private readonly windowMs: number;
   private readonly maxBatch: number;
@@ -63,22 +63,23 @@ export class DynamicBatcher<I, O> {
 
   private flushSoon(delayMs: number): void {
     if (this.running) return; // the running batch schedules the next one when it ends
-    if (this.cancelFlush !== undefined) {
-      if (delayMs > 0) return;
-      this.cancelFlush();
+    if (this.scheduled !== undefined) {
+      // A flush already due no later than asked stays as it is (re-scheduling could put it off forever).
+      if (delayMs > 0 || this.scheduled.immediate) return;
+      this.scheduled.cancel();
     }
     // No wait: right after the requests that came in with this one (the rest of the I/O phase).
     if (delayMs === 0) {
       const immediate = setImmediate(() => void this.flush());
-      this.cancelFlush = () => clearImmediate(immediate);
+      this.scheduled = { immediate: true, cancel: () => clearImmediate(immediate) };
     } else {
       const timer = setTimeout(() => void this.flush(), delayMs);
-      this.cancelFlush = () => clearTimeout(timer);
+      this.scheduled = { immediate: false, cancel: () => clearTimeout(timer) };
     }
   }
 
   private async flush(): Promise<void> {
-    this.cancelFlush = undefined;
+    this.scheduled = undefined;
     if (this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.running = true;

@@ -4,7 +4,7 @@
  * newcomer costs log k moves, not the k/2 of a sorted array (the best 100 of 10,000 per draft).
  */
 export function topK(values: Float32Array, k: number, skip?: (index: number) => boolean): number[] {
-  const size = Math.min(k, values.length);
+  const size = Math.min(Math.floor(k), values.length);
   if (!(size >= 1)) return [];
   // A heap with the worst kept at the root: indices, and their values beside them.
   const heap = new Int32Array(size);

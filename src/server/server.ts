@@ -76,18 +76,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     socket.once("close", () => connections.delete(socket));
   });
   let port = options.port;
-  if (options.listen === false) await app.ready();
-  else port = await listen(app, options.host, options.port);
+  if (options.listen === false) {
+    await app.ready();
+    // Node's http server starts tracking its connections (for closeIdleConnections(), and the
+    // headers and request timeouts against slow clients) on 'listening'; handed-over connections
+    // need the same, though this server never listens itself.
+    app.server.emit("listening");
+  } else port = await listen(app, options.host, options.port);
   let closing: Promise<void> | undefined;
   return {
     app,
     url: serverUrl(options.host, port),
+    // Even while closing: a request on it then gets a 503 with `Connection: close`, not a reset.
     accept: (socket) => {
-      if (closing) socket.destroy();
-      else {
-        app.server.emit("connection", socket);
-        socket.resume();
-      }
+      app.server.emit("connection", socket);
+      socket.resume();
     },
     close: () => {
       closing ??= (async () => {

@@ -30,6 +30,9 @@ export interface PrimaryOptions {
   log: (line: string) => void;
 }
 
+/** The longest wait before starting a replacement for workers that keep dying. */
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /**
  * The primary process of `serve --workers N`. It forks N workers, each running the same command
  * line: its own model session, the shared store. Then it listens itself and hands each new
@@ -38,10 +41,12 @@ export interface PrimaryOptions {
  * in the load bench).
  *
  * The first worker starts alone, so that a bad model or store fails once, with the worker's own
- * message and exit code. A worker that dies while serving is replaced; one that dies before it
- * is ready stops the server. On SIGTERM or SIGINT the primary stops listening and passes the
- * signal on; each worker finishes its in-flight requests. Resolves with 0 once all have exited
- * cleanly, else 1 (or the failed start's code).
+ * message and exit code, and stops the start. Once serving, a worker that dies is replaced, at
+ * once the first time and then after a doubling wait (up to 30 s) while replacements keep dying
+ * before they are ready (a store that is down, a model being swapped). On SIGTERM or SIGINT the
+ * primary stops listening and passes the signal on; each worker finishes its in-flight requests; a
+ * second signal kills them. Resolves with 0 once all have exited cleanly, else 1 (or the failed
+ * start's code).
  */
 export function runPrimary(options: PrimaryOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
@@ -50,6 +55,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const ready: Worker[] = [];
     let next = 0;
     let listener: Server | undefined;
+    let othersForked = false;
+    /** Workers that died, one after another, without a new one getting ready. */
+    let failures = 0;
     /** Set once shutting down: the code to exit with if every worker exits cleanly. */
     let stopping: { code: number; error?: unknown } | undefined;
     let unclean = false;
@@ -61,10 +69,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     };
 
     const stop = (signal: NodeJS.Signals, code: number, error?: unknown) => {
-      if (stopping) return;
+      if (stopping) {
+        if (alive.size > 0) options.log(`second ${signal}: killing the workers`);
+        for (const worker of alive) worker.process.kill("SIGKILL");
+        return;
+      }
       stopping = { code, error };
       if (listener?.listening) {
-        options.log(`${signal}: each worker finishes its in-flight requests, then exits`);
+        options.log(`${signal}: each worker finishes its in-flight requests, then exits (again to kill them)`);
         listener.close();
       }
       for (const worker of alive) worker.process.kill(signal);
@@ -87,6 +99,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       listener = createServer({ pauseOnConnect: true }, handOver);
       listener.once("error", (error) => stop("SIGTERM", 1, listenError(error, options.host, options.port)));
       listener.listen(options.port, options.host, () => {
+        // Past listening, an accept error (out of file descriptors, say) is worth a line, not a stop.
+        listener!.removeAllListeners("error");
+        listener!.on("error", (error) => options.log(`accepting a connection failed: ${error.message}`));
         const address = listener!.address();
         options.onListening(serverUrl(options.host, typeof address === "object" && address !== null ? address.port : options.port));
       });
@@ -98,8 +113,12 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       worker.on("message", (message: Partial<WorkerMessage> | undefined) => {
         if (message?.hashtagRec !== "ready" || stopping) return;
         ready.push(worker);
+        failures = 0;
         // The first worker started alone; the others follow once it has loaded everything.
-        if (listener === undefined && ready.length === 1) for (let i = 1; i < options.workers; i++) fork();
+        if (!othersForked) {
+          othersForked = true;
+          for (let i = 1; i < options.workers; i++) fork();
+        }
         if (listener === undefined && ready.length === options.workers) listen();
       });
       worker.on("exit", (code, signal) => {
@@ -108,16 +127,19 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         if (at >= 0) ready.splice(at, 1);
         const how = signal ?? `code ${code}`;
         if (stopping) {
-          // A worker still starting when the signal came dies of it; one that served exits 0.
-          if (code !== null && code !== 0) unclean = true;
+          // A worker still starting when the signal came dies of it; one that was serving exits 0.
+          if ((code !== null && code !== 0) || (signal !== null && at >= 0)) unclean = true;
           resolveWhenAllExited();
-        } else if (at < 0) {
+        } else if (listener === undefined) {
           // It failed to start (its own error is on stderr), and so would the next one.
-          if (listener !== undefined) options.log(`a new worker exited with ${how} before it was ready; stopping`);
           stop("SIGTERM", code === null || code === 0 ? 1 : code);
         } else {
-          options.log(`worker ${worker.process.pid} exited with ${how}; starting another`);
-          fork();
+          const delayMs = failures === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** (failures - 1));
+          failures++;
+          options.log(`worker ${worker.process.pid} exited with ${how}${at < 0 ? " before it was ready" : ""}; starting another${delayMs > 0 ? ` in ${delayMs / 1000} s` : ""}`);
+          setTimeout(() => {
+            if (!stopping) fork();
+          }, delayMs);
         }
       });
     };

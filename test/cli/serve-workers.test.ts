@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from "node:fs";
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,19 @@ function once(url: string, path: string, body?: unknown): Promise<{ status: numb
     });
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A GET through `agent` (kept-alive connections). */
+function get(url: string, path: string, agent: Agent): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    request(`${url}${path}`, { agent }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+    })
+      .on("error", reject)
+      .end();
   });
 }
 
@@ -65,6 +78,20 @@ describe("hashtag-rec serve --workers", () => {
     for (const r of responses) expect(r.json.suggestions).toHaveLength(5);
     expect(await exited(child)).toBe(0);
     expect(workers.filter(alive)).toEqual([]);
+  });
+
+  it("closes idle keep-alive connections on SIGTERM, so that the workers exit at once", async () => {
+    const { child, url } = await serve(["--workers", "2", "--store", join(tempDir(), "trends.db")]);
+    const agent = new Agent({ keepAlive: true });
+    // Two requests, one kept-alive connection on each worker, idle when the signal comes.
+    const pids = await Promise.all([0, 1].map(() => get(url, "/healthz", agent)));
+    expect(new Set(pids.map((r) => r.json.pid)).size).toBe(2);
+    const started = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited(child)).toBe(0);
+    // Well before the 10 s grace period (and Node's 72 s keep-alive timeout).
+    expect(Date.now() - started).toBeLessThan(5000);
+    agent.destroy();
   });
 
   it("replaces a worker that dies", async () => {

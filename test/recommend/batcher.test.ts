@@ -32,6 +32,30 @@ describe("DynamicBatcher", () => {
     expect(batches).toEqual([[1], [2, 3]]);
   });
 
+  it("keeps the order of requests across batches, and is not put off by a steady trickle", async () => {
+    const batches: number[][] = [];
+    const batcher = new DynamicBatcher(async (items: number[]) => {
+      batches.push(items);
+      return items;
+    }, { maxBatch: 3 });
+    // One request per turn of the event loop, submitted where setImmediate callbacks run: the
+    // batch due after the first must not be pushed back by each newcomer.
+    const results: Promise<number>[] = [];
+    await new Promise<void>((resolve) => {
+      const submitNext = (i: number) => {
+        // The next turn's submit is queued before this one's flush, so it comes first in that turn.
+        if (i < 9) setImmediate(() => submitNext(i + 1));
+        else resolve();
+        results.push(batcher.submit(i));
+      };
+      setImmediate(() => submitNext(0));
+    });
+    const ranBeforeTheLast = batches.length;
+    expect(await Promise.all(results)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(ranBeforeTheLast).toBeGreaterThan(0);
+    expect(batches.flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
   it("caps a batch at maxBatch and queues the rest for the next run", async () => {
     const sizes: number[] = [];
     const batcher = new DynamicBatcher(async (items: number[]) => {

@@ -5,6 +5,8 @@ describe("topK and topKeys", () => {
   it("topK gives the indices of the largest values, largest first, skipping as asked", () => {
     expect(topK(Float32Array.from([0.1, 0.5, 0.3, 0.9]), 2)).toEqual([3, 1]);
     expect(topK(Float32Array.from([0.1, 0.5, 0.3, 0.9]), 2, (i) => i === 3)).toEqual([1, 2]);
+    expect(topK(Float32Array.from([0.1, 0.5, 0.3, 0.9, 0.2]), 2.5)).toEqual([3, 1]); // k rounds down
+    expect(topK(Float32Array.from([0.1, 0.5]), 0)).toEqual([]);
   });
 
   it("topKeys gives the keys of the largest values, largest first, ties in the order met", () => {
