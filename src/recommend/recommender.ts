@@ -53,7 +53,7 @@ export interface LoadRecommenderOptions {
 /**
  * The most rows in one ONNX Runtime run. A batch is sorted by length and run in groups of this
  * many, so that each row is padded only to the longest of its group: on 64 real drafts that is
- * 24 token positions a draft instead of 40, and a quarter less time (README "Speed and load").
+ * 24 token positions a draft instead of 40, and 30% less time (bench/model-runs.ts).
  */
 const RUN_ROWS = 16;
 
