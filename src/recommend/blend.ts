@@ -39,14 +39,23 @@ export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.47
 /** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */
 const FLOORS = { model: 1e-5, trend: 1e-7, neighbours: 0.01 } as const;
 
+/** Each signal on the scale its weight multiplies, one function per signal (the ranking caches some). */
+export const feature: Readonly<Record<Signal, (value: number) => number>> = Object.freeze({
+  model: (probability: number) => Math.log(probability + FLOORS.model),
+  trend: (share: number) => Math.log(share + FLOORS.trend),
+  neighbours: (share: number) => Math.log(share + FLOORS.neighbours),
+  burst: (tweets: number) => Math.log1p(tweets),
+  uses: (uses: number) => Math.log1p(uses),
+});
+
 /** Each signal on the scale its weight multiplies. */
 export function features(s: Signals): Record<Signal, number> {
   return {
-    model: Math.log(s.model + FLOORS.model),
-    trend: Math.log(s.trend + FLOORS.trend),
-    neighbours: Math.log(s.neighbours + FLOORS.neighbours),
-    burst: Math.log1p(s.burst),
-    uses: Math.log1p(s.uses),
+    model: feature.model(s.model),
+    trend: feature.trend(s.trend),
+    neighbours: feature.neighbours(s.neighbours),
+    burst: feature.burst(s.burst),
+    uses: feature.uses(s.uses),
   };
 }
 
@@ -56,12 +65,17 @@ export function features(s: Signals): Record<Signal, number> {
  * give the same number to the last bit (test/recommend/blend.test.ts checks it).
  */
 export function logit(s: Signals, weights: BlendWeights): number {
+  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), weights);
+}
+
+/** {@link logit} from features already computed (see {@link feature}): the same sum, in the same order. */
+export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, weights: BlendWeights): number {
   let sum = 0;
-  sum += weights.model * Math.log(s.model + FLOORS.model);
-  sum += weights.trend * Math.log(s.trend + FLOORS.trend);
-  sum += weights.neighbours * Math.log(s.neighbours + FLOORS.neighbours);
-  sum += weights.burst * Math.log1p(s.burst);
-  sum += weights.uses * Math.log1p(s.uses);
+  sum += weights.model * model;
+  sum += weights.trend * trend;
+  sum += weights.neighbours * neighbours;
+  sum += weights.burst * burst;
+  sum += weights.uses * uses;
   return sum;
 }
 

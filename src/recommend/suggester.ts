@@ -1,4 +1,5 @@
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
+import { InFlight } from "../core/in-flight.js";
 import { hashtagKey } from "../data/hashtags.js";
 import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
@@ -7,11 +8,11 @@ import { RecentUses } from "../trending/recent-uses.js";
 import { DescriptionCache } from "../trending/description-cache.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
-import { checkWeights, DEFAULT_BLEND, explainScore, logit, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
+import { checkWeights, DEFAULT_BLEND, explainScore, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
+import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
-import { topK, topKeys } from "./top-k.js";
 
 /** A suggestion of the product: the model's fit blended with what is trending now and what look-alike recent tweets used. */
 export interface ProductSuggestion {
@@ -73,10 +74,6 @@ export interface SuggesterOptions {
   batching?: BatcherOptions | false;
 }
 
-/** The model's best hashtags considered per draft, besides the trending ones. */
-const MODEL_CANDIDATES = 100;
-/** The neighbours' most voted hashtags considered per draft. */
-const NEIGHBOUR_CANDIDATES = 50;
 const PREFIX_CANDIDATES = 1000;
 /** A partial hashtag right before the caret (`#ma`), by Twitter's rule that `#` follows a non-word character. */
 const PARTIAL_HASHTAG = /(?:^|[^\p{L}\p{M}\p{N}_&])([#＃])([\p{L}\p{M}\p{N}_\u200c\u200d]*)$/u;
@@ -104,6 +101,8 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
 export class Suggester {
   readonly weights: BlendWeights;
   private readonly blocklist: ReadonlySet<string>;
+  private readonly ranker: CandidateRanker;
+  private readonly inFlight = new InFlight("the suggester");
   private readonly trends: TrendCache;
   private readonly descriptions: DescriptionCache;
   private readonly modelKeys: PrefixIndex;
@@ -125,16 +124,17 @@ export class Suggester {
     private readonly options: SuggesterOptions = {},
   ) {
     this.weights = checkWeights({ ...(options.weights ?? DEFAULT_BLEND) });
-    this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.modelKeys = new PrefixIndex(recommender.hashtags.map((h) => h.key));
     this.batcher = options.batching === false ? undefined : new DynamicBatcher((drafts) => recommender.score(drafts), options.batching ?? {});
+    this.blocklist = options.blocklist ?? new Set();
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
+    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.weights, this.blocklist);
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -143,41 +143,45 @@ export class Suggester {
   }
 
   async suggest(request: SuggestRequest): Promise<SuggestResult> {
-    const { text } = request;
-    const k = checkK(request.k ?? 5);
-    const cursor = request.cursor ?? text.length;
-    if (!Number.isInteger(cursor) || cursor < 0 || cursor > text.length) {
-      throw invalidArgument(`cursor must be an integer from 0 to ${text.length} (the text's length), got '${cursor}'`);
-    }
-    const partial = PARTIAL_HASHTAG.exec(text.slice(0, cursor));
-    if (partial && partial[2]!.length > 0) {
-      const end = cursor;
-      const start = end - partial[1]!.length - partial[2]!.length;
-      const prefix = hashtagKey(partial[2]!);
-      const context = text.slice(0, start) + text.slice(end);
-      const suggestions = await this.complete(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
-      return { suggestions, completing: { prefix, start, end } };
-    }
-    const evidence = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
-    const excluded = new Set(evidence.scored.present);
-    const candidates = this.candidates(evidence, excluded.size);
-    return { suggestions: await this.describe(this.order(candidates, evidence, excluded, k), evidence, request.explain ?? false) };
+    return this.inFlight.run(async () => {
+      const { text } = request;
+      const k = checkK(request.k ?? 5);
+      const cursor = request.cursor ?? text.length;
+      if (!Number.isInteger(cursor) || cursor < 0 || cursor > text.length) {
+        throw invalidArgument(`cursor must be an integer from 0 to ${text.length} (the text's length), got '${cursor}'`);
+      }
+      const partial = PARTIAL_HASHTAG.exec(text.slice(0, cursor));
+      if (partial && partial[2]!.length > 0) {
+        const end = cursor;
+        const start = end - partial[1]!.length - partial[2]!.length;
+        const prefix = hashtagKey(partial[2]!);
+        const context = text.slice(0, start) + text.slice(end);
+        const suggestions = await this.complete(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
+        return { suggestions, completing: { prefix, start, end } };
+      }
+      const evidence = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
+      const excluded = new Set(evidence.scored.present);
+      const candidates = this.ranker.forDraft(evidence, excluded.size);
+      return { suggestions: await this.describe(this.ranker.rank(candidates, evidence, excluded, k), evidence, request.explain ?? false) };
+    });
   }
 
   /** Hashtags that start with `prefix`, ranked by fit with `text` (optional context) and trend. */
   async complete(prefix: string, options: { k?: number; text?: string; maskAt?: number; explain?: boolean } = {}): Promise<ProductSuggestion[]> {
-    const k = checkK(options.k ?? 5);
-    const key = hashtagKey(prefix);
-    const text = options.text ?? "";
-    const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
-    const [evidence, stored] = await Promise.all([
-      this.now().then((now) => this.gather({ text, maskAt }, now)),
-      this.orWhenDown(this.store.withPrefix(key, 50), () => []),
-    ]);
-    for (const entry of stored) evidence.known.set(entry.key, entry);
-    const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
-    for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
-    return this.describe(this.order(candidates, evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
+    return this.inFlight.run(async () => {
+      const k = checkK(options.k ?? 5);
+      const key = hashtagKey(prefix);
+      const text = options.text ?? "";
+      const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
+      const [evidence, stored] = await Promise.all([
+        this.now().then((now) => this.gather({ text, maskAt }, now)),
+        this.orWhenDown(this.store.withPrefix(key, 50), () => []),
+      ]);
+      for (const entry of stored) evidence.known.set(entry.key, entry);
+      const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
+      for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
+      return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
+    });
   }
 
   /**
@@ -190,18 +194,22 @@ export class Suggester {
 
   /** Ingests hashtag uses that are already extracted (the evaluation harness's examples). */
   async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
-    const result = await this.store.ingest(batch, options);
-    this.trends.invalidate();
-    this.descriptions.invalidate();
-    this.recentStale = true;
-    for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
-    return result;
+    return this.inFlight.run(async () => {
+      const result = await this.store.ingest(batch, options);
+      this.trends.invalidate();
+      this.descriptions.invalidate();
+      this.recentStale = true;
+      for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
+      return result;
+    });
   }
 
   /** Keys only, best first, for a query that is already cleaned, asked at `time` (`eval --online --model`). */
   async rankCleanQuery(query: string, k: number, time: number): Promise<string[]> {
-    const evidence = await this.gather({ text: query, cleaned: true }, time);
-    return this.order(this.candidates(evidence, 0), evidence, new Set(), k).map((c) => c.key);
+    return this.inFlight.run(async () => {
+      const evidence = await this.gather({ text: query, cleaned: true }, time);
+      return this.ranker.rank(this.ranker.forDraft(evidence, 0), evidence, new Set(), k).map((c) => c.key);
+    });
   }
 
   /**
@@ -209,9 +217,10 @@ export class Suggester {
    * once to fit the weights with which {@link rankCleanQuery} then ranks.
    */
   async candidateSignals(query: string, time: number): Promise<({ key: string } & Signals)[]> {
-    const evidence = await this.gather({ text: query, cleaned: true }, time);
-    const signalsOf = this.signalsOf(evidence);
-    return [...this.candidates(evidence, 0)].map((key) => ({ key, ...signalsOf(key) }));
+    return this.inFlight.run(async () => {
+      const evidence = await this.gather({ text: query, cleaned: true }, time);
+      return this.ranker.forDraft(evidence, 0).keys.map((key) => ({ key, ...this.ranker.signals(key, evidence) }));
+    });
   }
 
   /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
@@ -221,7 +230,9 @@ export class Suggester {
     return this.latestIngested ?? this.wallClock();
   }
 
+  /** Waits for the calls under way (a draft queued for the model, a store read), then releases the model and the store. */
   async close(): Promise<void> {
+    await this.inFlight.close();
     await this.recommender.close();
     await this.store.close();
   }
@@ -230,16 +241,6 @@ export class Suggester {
   private async gather(draft: Draft, now: number): Promise<Evidence> {
     const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
     return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
-  }
-
-  /** The model's best, the trending ones, and the neighbours' picks. */
-  private candidates(evidence: Evidence, extra: number): Set<string> {
-    const { probabilities } = evidence.scored;
-    const candidates = new Set<string>();
-    for (const index of topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length))) candidates.add(this.recommender.hashtags[index]!.key);
-    for (const entry of evidence.snapshot.entries) candidates.add(entry.key);
-    for (const key of topKeys(evidence.votes, NEIGHBOUR_CANDIDATES)) candidates.add(key);
-    return candidates;
   }
 
   /**
@@ -292,47 +293,6 @@ export class Suggester {
     return this.recommender.score([draft]).then((scored) => scored[0]!);
   }
 
-  /** A candidate's signals for this draft. */
-  private signalsOf({ scored, snapshot, known, votes }: Evidence): (key: string) => Signals {
-    return (key) => {
-      const index = this.recommender.indexOf(key);
-      const entry = snapshot.byKey.get(key) ?? known.get(key);
-      return {
-        model: index === undefined ? 0 : scored.probabilities[index]!,
-        trend: entry === undefined ? 0 : 2 ** (entry.logWeight - snapshot.totalLogWeight),
-        neighbours: votes.get(key) ?? 0,
-        burst: this.recentUses.count(key),
-        uses: entry?.count ?? 0,
-      };
-    };
-  }
-
-  /** The best `k` candidates, scored by the softmax of their logits over all of them. */
-  private order(candidates: Iterable<string>, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
-    if (k < 1) return [];
-    const signalsOf = this.signalsOf(evidence);
-    // The best k so far, best first (k is small; candidates are a few hundred).
-    const best: Ranked[] = [];
-    const logits: number[] = [];
-    let max = -Infinity;
-    for (const key of candidates) {
-      if (excluded.has(key) || this.blocklist.has(key)) continue;
-      const signals = signalsOf(key);
-      const value = logit(signals, this.weights);
-      logits.push(value);
-      max = Math.max(max, value);
-      if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
-      let at = best.length;
-      while (at > 0 && outranks(value, key, best[at - 1]!)) at -= 1;
-      best.splice(at, 0, { key, signals, logit: value, score: 0 });
-      if (best.length > k) best.pop();
-    }
-    let sum = 0;
-    for (const value of logits) sum += Math.exp(value - max);
-    for (const c of best) c.score = Math.exp(c.logit - max) / sum;
-    return best;
-  }
-
   /** Display casing, counts and sparklines for the chosen few. */
   private async describe(best: readonly Ranked[], evidence: Evidence, explain: boolean): Promise<ProductSuggestion[]> {
     const { now } = evidence;
@@ -357,29 +317,6 @@ export class Suggester {
       };
     });
   }
-}
-
-/** Everything measured for one draft, from which each candidate's {@link Signals} are read. */
-interface Evidence {
-  scored: ScoredDraft;
-  snapshot: TrendSnapshot;
-  /** Store entries read besides the snapshot (prefix completion). */
-  known: Map<string, TrendEntry>;
-  votes: Map<string, number>;
-  now: number;
-}
-
-interface Ranked {
-  key: string;
-  signals: Signals;
-  logit: number;
-  /** Softmax of the logit over all the draft's candidates. */
-  score: number;
-}
-
-/** Higher logit first; ties by key, so the order does not depend on the candidates' order. */
-function outranks(value: number, key: string, other: Ranked): boolean {
-  return value > other.logit || (value === other.logit && key < other.key);
 }
 
 function checkK(k: number): number {

@@ -50,6 +50,29 @@ describe("the product's ranking against all of a draft's candidates", () => {
   });
 });
 
+describe("prefix completion's scores", () => {
+  it("agree with the signals explain shows, for trending hashtags and for store entries beyond the snapshot", async () => {
+    // One trending hashtag kept in memory: the other `ma…` hashtags are read from the store by prefix.
+    const suggester = await productSuggester({ clock: "data", batching: false, trendCandidates: 1 });
+    await suggester.ingest([
+      { id: "1", text: "so tired #Monday #Mazzqone", time: T0 },
+      { id: "2", text: "again #Mazzqone #Mazzqtwo #Music", time: T0 + 60_000 },
+      { id: "3", text: "and again #Mazzqone #Marvel", time: T0 + 120_000 },
+    ]);
+    const suggestions = await suggester.complete("ma", { k: 8, text: "what a week", explain: true });
+    const keys = suggestions.map((s) => s.key);
+    expect(keys).toEqual(expect.arrayContaining(["mazzqone", "mazzqtwo"]));
+    expect(suggestions.find((s) => s.key === "mazzqtwo")!.explain!.uses).toBe(1); // read from the store, not the snapshot
+    const [first] = suggestions;
+    for (const s of suggestions) {
+      expect(s.explain!.logit).toBe(logit(s.explain!, DEFAULT_BLEND));
+      // Scores are a softmax of the ranking's logits: their ratios show those logits are explain's.
+      expect(Math.log(s.score / first!.score)).toBeCloseTo(s.explain!.logit - first!.explain!.logit, 9);
+    }
+    await suggester.close();
+  });
+});
+
 describe("what a suggestion shows after an ingest", () => {
   it("counts the newest use at once, and a caller's changes to a sparkline do not leak", async () => {
     const suggester = await productSuggester({ clock: "data", batching: false, trendMaxAgeMs: 60_000 });
@@ -66,5 +89,23 @@ describe("what a suggestion shows after an ingest", () => {
     second.trend.series.fill(99);
     expect((await ask()).trend.series.at(-1)).toBe(2);
     await suggester.close();
+  });
+});
+
+describe("closing the suggester", () => {
+  it("lets the calls under way finish, model runs and store reads included, then refuses new ones", async () => {
+    const suggester = await productSuggester({ clock: "data" });
+    await suggester.ingest([{ id: "1", text: "dawn service #AnzacDay", time: T0 }]);
+    // Queued in the batcher, not yet run, when close() is called.
+    const calls = [
+      ...Array.from({ length: 20 }, (_, i) => suggester.suggest({ text: `lest we forget the dawn service ${i}` })),
+      suggester.complete("anz", { text: "lest we forget" }),
+      suggester.ingest([{ id: "2", text: "at the dawn service #AnzacDay", time: T0 + 1000 }]),
+    ];
+    const closed = suggester.close();
+    const results = await Promise.allSettled(calls);
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    await closed;
+    await expect(suggester.suggest({ text: "too late" })).rejects.toThrow(/closed/);
   });
 });

@@ -1,0 +1,221 @@
+import type { HashtagEntry } from "../data/vocabulary.js";
+import type { TrendSnapshot } from "../trending/trend-cache.js";
+import type { TrendEntry } from "../trending/store.js";
+import type { RecentUses } from "../trending/recent-uses.js";
+import { feature, logitOfFeatures, type BlendWeights, type Signals } from "./blend.js";
+import type { ScoredDraft } from "./recommender.js";
+import { topK, topKeys } from "./top-k.js";
+
+/** Everything measured for one draft, from which each candidate's {@link Signals} are read. */
+export interface Evidence {
+  scored: ScoredDraft;
+  snapshot: TrendSnapshot;
+  /** Store entries read besides the snapshot (prefix completion). */
+  known: Map<string, TrendEntry>;
+  votes: Map<string, number>;
+  now: number;
+}
+
+export interface Ranked {
+  key: string;
+  signals: Signals;
+  logit: number;
+  /** Softmax of the logit over all the draft's candidates. */
+  score: number;
+}
+
+/**
+ * A draft's candidates, each once: its key, its index among the model's hashtags (−1 if the
+ * model lacks it) and its place in the trend snapshot (−1 if not there, or not looked up).
+ */
+export interface Candidates {
+  keys: string[];
+  modelIndex: number[];
+  trendAt: number[];
+}
+
+/** The model's best hashtags considered per draft, besides the trending ones. */
+const MODEL_CANDIDATES = 100;
+/** The neighbours' most voted hashtags considered per draft. */
+const NEIGHBOUR_CANDIDATES = 50;
+
+/** What a trend snapshot's entries add to any draft's logits, worked out once per snapshot. */
+interface TrendFeatures {
+  /** Per model hashtag, its place among the snapshot's entries, or −1. */
+  entryOf: Int32Array;
+  /** Per entry, its model index, or −1. */
+  modelIndex: Int32Array;
+  trend: Float64Array;
+  uses: Float64Array;
+}
+
+/**
+ * Scores a draft's candidates with the blend ({@link logitOfFeatures}) and keeps the best k. It
+ * runs for some 350 candidates per draft, so it reads model hashtags by index, not by key;
+ * finds duplicates with a stamp per model hashtag instead of a set; takes the trend features of a
+ * snapshot's entries from a cache; and builds {@link Signals} only for the few it returns.
+ */
+export class CandidateRanker {
+  private readonly seen: Int32Array;
+  private stamp = 0;
+  private readonly trendFeatures = new WeakMap<TrendSnapshot, TrendFeatures>();
+
+  constructor(
+    private readonly hashtags: readonly HashtagEntry[],
+    private readonly indexOf: (key: string) => number | undefined,
+    private readonly recentUses: RecentUses,
+    private readonly weights: BlendWeights,
+    private readonly blocklist: ReadonlySet<string>,
+  ) {
+    this.seen = new Int32Array(hashtags.length);
+  }
+
+  /** The model's best (`extra` more, for hashtags already in the draft), the trending ones, and the neighbours' picks. */
+  forDraft(evidence: Evidence, extra: number): Candidates {
+    const { probabilities } = evidence.scored;
+    const { snapshot, votes } = evidence;
+    const trend = this.trendFeaturesOf(snapshot);
+    const stamp = this.nextStamp();
+    const candidates: Candidates = { keys: [], modelIndex: [], trendAt: [] };
+    for (const index of topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length))) {
+      this.seen[index] = stamp;
+      push(candidates, this.hashtags[index]!.key, index, trend.entryOf[index]!);
+    }
+    snapshot.entries.forEach((entry, at) => {
+      const index = trend.modelIndex[at]!;
+      if (index >= 0) {
+        if (this.seen[index] === stamp) return;
+        this.seen[index] = stamp;
+      }
+      push(candidates, entry.key, index, at);
+    });
+    for (const key of topKeys(votes, NEIGHBOUR_CANDIDATES)) {
+      const index = this.indexOf(key) ?? -1;
+      if (index >= 0) {
+        if (this.seen[index] === stamp) continue;
+        this.seen[index] = stamp;
+      } else if (snapshot.byKey.has(key)) continue; // a trending one, already in
+      push(candidates, key, index, -1);
+    }
+    return candidates;
+  }
+
+  /** Given keys (distinct) as candidates. */
+  forKeys(keys: Iterable<string>, evidence: Evidence): Candidates {
+    const trend = this.trendFeaturesOf(evidence.snapshot);
+    const candidates: Candidates = { keys: [], modelIndex: [], trendAt: [] };
+    for (const key of keys) {
+      const index = this.indexOf(key) ?? -1;
+      push(candidates, key, index, index >= 0 ? trend.entryOf[index]! : -1);
+    }
+    return candidates;
+  }
+
+  /** The best `k` candidates, scored by the softmax of their logits over all of them. */
+  rank(candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    if (k < 1) return [];
+    const { scored, snapshot, known, votes } = evidence;
+    const { probabilities } = scored;
+    const trend = this.trendFeaturesOf(snapshot);
+    const weights = this.weights;
+    const noTrend = feature.trend(0);
+    // The best k so far, best first (k is small; candidates are a few hundred).
+    const best: { key: string; logit: number }[] = [];
+    const logits: number[] = [];
+    let max = -Infinity;
+    for (let n = 0; n < candidates.keys.length; n++) {
+      const key = candidates.keys[n]!;
+      if (excluded.has(key) || this.blocklist.has(key)) continue;
+      const index = candidates.modelIndex[n]!;
+      const at = candidates.trendAt[n]!;
+      let trendFeature = noTrend;
+      let usesFeature = 0;
+      if (at >= 0) {
+        trendFeature = trend.trend[at]!;
+        usesFeature = trend.uses[at]!;
+      } else {
+        const entry = (index < 0 ? snapshot.byKey.get(key) : undefined) ?? (known.size > 0 ? known.get(key) : undefined);
+        if (entry !== undefined) {
+          trendFeature = feature.trend(trendShare(entry, snapshot));
+          usesFeature = feature.uses(entry.count);
+        }
+      }
+      const value = logitOfFeatures(
+        feature.model(index >= 0 ? probabilities[index]! : 0),
+        trendFeature,
+        feature.neighbours(votes.size > 0 ? (votes.get(key) ?? 0) : 0),
+        feature.burst(this.recentUses.count(key)),
+        usesFeature,
+        weights,
+      );
+      logits.push(value);
+      if (value > max) max = value;
+      if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
+      let place = best.length;
+      while (place > 0 && outranks(value, key, best[place - 1]!)) place -= 1;
+      best.splice(place, 0, { key, logit: value });
+      if (best.length > k) best.pop();
+    }
+    let sum = 0;
+    for (const value of logits) sum += Math.exp(value - max);
+    return best.map(({ key, logit }) => ({ key, logit, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
+  }
+
+  /** A candidate's signals for this draft, read by key (for the few shown, and for bench/blend.ts). */
+  signals(key: string, { scored, snapshot, known, votes }: Evidence): Signals {
+    const index = this.indexOf(key);
+    const entry = snapshot.byKey.get(key) ?? known.get(key);
+    return {
+      model: index === undefined ? 0 : scored.probabilities[index]!,
+      trend: entry === undefined ? 0 : trendShare(entry, snapshot),
+      neighbours: votes.get(key) ?? 0,
+      burst: this.recentUses.count(key),
+      uses: entry?.count ?? 0,
+    };
+  }
+
+  private trendFeaturesOf(snapshot: TrendSnapshot): TrendFeatures {
+    let cached = this.trendFeatures.get(snapshot);
+    if (cached) return cached;
+    const { entries } = snapshot;
+    cached = {
+      entryOf: new Int32Array(this.hashtags.length).fill(-1),
+      modelIndex: new Int32Array(entries.length),
+      trend: new Float64Array(entries.length),
+      uses: new Float64Array(entries.length),
+    };
+    for (const [at, entry] of entries.entries()) {
+      const index = this.indexOf(entry.key) ?? -1;
+      if (index >= 0) cached.entryOf[index] = at;
+      cached.modelIndex[at] = index;
+      cached.trend[at] = feature.trend(trendShare(entry, snapshot));
+      cached.uses[at] = feature.uses(entry.count);
+    }
+    this.trendFeatures.set(snapshot, cached);
+    return cached;
+  }
+
+  private nextStamp(): number {
+    if (this.stamp === 0x7fffffff) {
+      this.seen.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+}
+
+/** Its share of all recent, time-decayed uses. */
+function trendShare(entry: TrendEntry, snapshot: TrendSnapshot): number {
+  return 2 ** (entry.logWeight - snapshot.totalLogWeight);
+}
+
+function push(candidates: Candidates, key: string, index: number, trendAt: number): void {
+  candidates.keys.push(key);
+  candidates.modelIndex.push(index);
+  candidates.trendAt.push(trendAt);
+}
+
+/** Higher logit first; ties by key, so the order does not depend on the candidates' order. */
+function outranks(value: number, key: string, other: { key: string; logit: number }): boolean {
+  return value > other.logit || (value === other.logit && key < other.key);
+}
