@@ -1,11 +1,62 @@
 /**
  * Indices of the `k` largest values, largest first (ties: the lower index first), skipping indices
- * for which `skip` is true. The best k so far are kept in a binary heap, worst at the root: a
- * newcomer costs log k moves, not the k/2 of a sorted array (the best 100 of 10,000 per draft).
+ * for which `skip` is true.
+ *
+ * Without `skip`, on non-negative values (probabilities: the best 100 of 10,000 per draft) it
+ * selects by bucket: a histogram of the values' float bits (exponent and 3 mantissa bits) finds
+ * the lowest bucket that holds k of them, a second pass takes those (about k), and only they are
+ * sorted: 24 µs a draft instead of 35 for the heap below (bench/top-k.ts). Otherwise the best k so far are
+ * kept in a binary heap, worst at the root: a newcomer costs log k moves.
  */
 export function topK(values: Float32Array, k: number, skip?: (index: number) => boolean): number[] {
   const size = Math.min(Math.floor(k), values.length);
   if (!(size >= 1)) return [];
+  if (skip === undefined && values.length <= MAX_BUCKETED && size * 8 <= values.length) {
+    const best = topKByBucket(values, size);
+    if (best !== undefined) return best;
+  }
+  return topKByHeap(values, size, skip);
+}
+
+/** Float bits (as int32) shifted right by this give a value's bucket: 1/8 of an octave. */
+const BUCKET_SHIFT = 20;
+/** The bits of +Infinity: non-negative floats up to it order as their bits do; above it are NaNs. */
+const INFINITY_BITS = 0x7f800000;
+/** Sort keys pack an index into the low 22 bits of a float64's 53. */
+const INDEX_BITS = 2 ** 22;
+const MAX_BUCKETED = INDEX_BITS;
+const histogram = new Uint32Array((INFINITY_BITS >>> BUCKET_SHIFT) + 1);
+let keys = new Float64Array(256);
+
+/** {@link topK} by bucket, or `undefined` when a value is negative or NaN (the heap takes those). */
+function topKByBucket(values: Float32Array, size: number): number[] | undefined {
+  const n = values.length;
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
+  histogram.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    if (b < 0 || b > INFINITY_BITS) return undefined;
+    histogram[b >>> BUCKET_SHIFT]!++;
+  }
+  // The lowest bucket such that it and those above hold at least `size` values.
+  let bucket = histogram.length - 1;
+  let held = histogram[bucket]!;
+  while (held < size) held += histogram[--bucket]!;
+  const floor = bucket << BUCKET_SHIFT;
+  if (keys.length < held) keys = new Float64Array(held * 2);
+  // Ascending keys: the largest value first, and for equal values the lower index.
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    if (b >= floor) keys[count++] = (INFINITY_BITS - b) * INDEX_BITS + i;
+  }
+  const sorted = keys.subarray(0, count).sort();
+  const best = new Array<number>(size);
+  for (let m = 0; m < size; m++) best[m] = sorted[m]! % INDEX_BITS;
+  return best;
+}
+
+function topKByHeap(values: Float32Array, size: number, skip: ((index: number) => boolean) | undefined): number[] {
   // A heap with the worst kept at the root: indices, and their values beside them.
   const heap = new Int32Array(size);
   const heapValues = new Float64Array(size);

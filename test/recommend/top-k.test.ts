@@ -28,6 +28,27 @@ describe("topK against a full sort", () => {
       for (const k of [1, 2, 5, 100, 1000, n + 3]) expect(topK(values, k, skip)).toEqual(sorted.slice(0, k));
     }
   });
+
+  it("agrees without a skip (selection by bucket), on ties, spread-out values, zeros and the values that fall back to the heap", () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const arrays = [
+      Float32Array.from({ length: 5000 }, () => Math.round(random() * 50) / 50), // many ties
+      Float32Array.from({ length: 10000 }, () => Math.exp(-30 * random())), // softmax-like spread
+      Float32Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? random() : 0)), // mostly zeros
+      new Float32Array(2000), // all zeros
+      Float32Array.from({ length: 4000 }, () => random() - 0.5), // negatives: the heap
+      Float32Array.from({ length: 4000 }, (_, i) => (i === 17 ? Infinity : random())),
+    ];
+    for (const values of arrays) {
+      const sorted = [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b);
+      for (const k of [1, 3, 50, 100, 400]) expect(topK(values, k)).toEqual(sorted.slice(0, k));
+      // A view into a larger buffer reads only its own values.
+      const padded = new Float32Array(values.length + 8).fill(9);
+      padded.set(values, 4);
+      expect(topK(padded.subarray(4, 4 + values.length), 100)).toEqual(sorted.slice(0, 100));
+    }
+  });
 });
 
 describe("topKeys against a full sort", () => {
