@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.js";
+import { DEFAULT_MAX_BATCH } from "../recommend/batcher.js";
 import { startServer, type ServeOptions } from "../server/server.js";
 import { announceReady, receiveConnections, runPrimary } from "../server/workers.js";
 import { parseCommandArgs, positiveInt } from "./args.js";
@@ -18,6 +19,7 @@ Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/twe
   --threads N          ONNX Runtime threads per model run (default: cores ÷ workers, 1 or 2)
   --batch-window MS    how long a request waits for others to share its model run (default 0:
                        those that come in while the model runs share the next run)
+  --max-batch N        the most drafts in one model run (default ${DEFAULT_MAX_BATCH})
   --log-level L        fatal, error, warn, info, debug or silent (default info)
 ${PRODUCT_HELP}`;
 
@@ -31,6 +33,7 @@ export async function runServe(argv: string[]): Promise<number> {
     workers: { type: "string" },
     threads: { type: "string" },
     "batch-window": { type: "string" },
+    "max-batch": { type: "string" },
     "log-level": { type: "string" },
     ...PRODUCT_FLAGS,
   });
@@ -45,6 +48,7 @@ export async function runServe(argv: string[]): Promise<number> {
   if (!LOG_LEVELS.includes(logLevel)) throw invalidArgument(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
   const windowMs = values["batch-window"] === undefined ? 0 : Number(values["batch-window"]);
   if (!Number.isFinite(windowMs) || windowMs < 0) throw invalidArgument(`--batch-window must be a number of ms ≥ 0, got '${values["batch-window"]}'`);
+  const maxBatch = positiveInt("--max-batch", values["max-batch"], DEFAULT_MAX_BATCH);
   const workers = positiveInt("--workers", values.workers, 1);
   if (workers > 1 && settings.store === ":memory:") throw invalidArgument("--workers above 1 needs a store they can share: an SQLite file or redis://, not ':memory:'");
   const threads = positiveInt("--threads", values.threads, Math.max(1, Math.min(2, Math.floor(availableParallelism() / workers))));
@@ -56,7 +60,7 @@ export async function runServe(argv: string[]): Promise<number> {
     host: values.host ?? "127.0.0.1",
     port,
     threads,
-    suggester: { ...settings.suggester, batching: { windowMs } },
+    suggester: { ...settings.suggester, batching: { windowMs, maxBatch } },
     logLevel,
   };
   if (workers > 1 && cluster.isPrimary) {

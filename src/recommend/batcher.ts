@@ -1,3 +1,6 @@
+/** The most requests in a batch, unless set. */
+export const DEFAULT_MAX_BATCH = 128;
+
 /** Options of a {@link DynamicBatcher}. */
 export interface BatcherOptions {
   /**
@@ -5,7 +8,7 @@ export interface BatcherOptions {
    * right after the requests read with it; those that come in while it runs form the next one).
    */
   windowMs?: number;
-  /** The most requests in a batch (default 128); more wait for the next. */
+  /** The most requests in a batch (default {@link DEFAULT_MAX_BATCH}); more wait for the next. */
   maxBatch?: number;
 }
 
@@ -44,7 +47,7 @@ export class DynamicBatcher<I, O> {
     options: BatcherOptions = {},
   ) {
     this.windowMs = options.windowMs ?? 0;
-    this.maxBatch = options.maxBatch ?? 128;
+    this.maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   }
 
   submit(item: I): Promise<O> {

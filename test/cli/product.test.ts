@@ -69,6 +69,8 @@ describe("hashtag-rec suggest", () => {
       [["suggest", "hi", "--weights", "popularity=1"], /unknown signal 'popularity'/],
       [["suggest", "hi", "--clock", "sundial"], /--clock must be 'wall' or 'data'/],
       [["suggest", "hi", "--cursor", "99", "--store", ":memory:"], /cursor must be an integer from 0 to 2/],
+      [["serve", "--max-batch", "0"], /--max-batch must be a positive integer/],
+      [["serve", "--batch-window=-1"], /--batch-window must be a number of ms ≥ 0/],
     ] as const) {
       const result = runCli([...args]);
       expect(result.code, args.join(" ")).toBe(2);
