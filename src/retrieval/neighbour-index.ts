@@ -23,9 +23,21 @@ interface Segment {
   hour: number;
   times: number[];
   keys: (readonly string[])[];
-  postings: Map<string, { docs: number[]; weights: number[] }>;
+  /** The segment's posting of each of its terms (also in the index's map of all postings). */
+  postings: Map<string, Posting>;
   /** Terms of each document, to undo their document frequencies when the segment is dropped. */
   terms: string[][];
+  /** A query's similarity per document, and the documents it touched (reset after each query). */
+  similarity: Float64Array;
+  touched: Int32Array;
+  touchedCount: number;
+}
+
+/** A term's documents in one segment, with the term's weight in each. */
+interface Posting {
+  segment: Segment;
+  docs: number[];
+  weights: number[];
 }
 
 /**
@@ -44,10 +56,10 @@ interface Segment {
  */
 export class NeighbourIndex {
   private readonly segments: Segment[] = [];
+  /** Each term's postings, one per segment that has it: one lookup a term per query. */
+  private readonly postings = new Map<string, Posting[]>();
   private readonly documentFrequency = new Map<string, number>();
   private documents = 0;
-  private similarity = new Float64Array(1024);
-  private touched = new Int32Array(1024);
   private readonly halfLifeMs: number;
   private readonly windowHours: number;
 
@@ -77,14 +89,21 @@ export class NeighbourIndex {
     segment.times.push(tweet.time);
     segment.keys.push(tweet.keys);
     segment.terms.push(terms);
+    if (segment.similarity.length <= doc) {
+      segment.similarity = new Float64Array(segment.similarity.length * 2);
+      segment.touched = new Int32Array(segment.touched.length * 2);
+    }
     for (const [term, weight] of vector) {
-      let list = segment.postings.get(term);
-      if (!list) {
-        list = { docs: [], weights: [] };
-        segment.postings.set(term, list);
+      let posting = segment.postings.get(term);
+      if (!posting) {
+        posting = { segment, docs: [], weights: [] };
+        segment.postings.set(term, posting);
+        const all = this.postings.get(term);
+        if (all) all.push(posting);
+        else this.postings.set(term, [posting]);
       }
-      list.docs.push(doc);
-      list.weights.push(weight);
+      posting.docs.push(doc);
+      posting.weights.push(weight);
     }
   }
 
@@ -97,28 +116,23 @@ export class NeighbourIndex {
     const vector = this.vector(query);
     const votes = new Map<string, number>();
     if (vector.size === 0) return votes;
-    let total = 0;
-    for (const segment of this.segments) {
-      // One accumulator per document of the segment, and the list of those touched.
-      const count = segment.times.length;
-      if (this.similarity.length < count) {
-        this.similarity = new Float64Array(count * 2);
-        this.touched = new Int32Array(count * 2);
-      }
-      const similarity = this.similarity;
-      const touched = this.touched;
-      let touchedCount = 0;
-      for (const [term, weight] of vector) {
-        const list = segment.postings.get(term);
-        if (!list) continue;
-        const { docs, weights } = list;
+    // Similarities, term by term, into each segment's accumulators.
+    for (const [term, weight] of vector) {
+      const postings = this.postings.get(term);
+      if (!postings) continue;
+      for (const { segment, docs, weights } of postings) {
+        const { similarity, touched } = segment;
         for (let i = 0; i < docs.length; i++) {
           const doc = docs[i]!;
-          if (similarity[doc] === 0) touched[touchedCount++] = doc;
+          if (similarity[doc] === 0) touched[segment.touchedCount++] = doc;
           similarity[doc]! += weight * weights[i]!;
         }
       }
-      for (let i = 0; i < touchedCount; i++) {
+    }
+    let total = 0;
+    for (const segment of this.segments) {
+      const { similarity, touched } = segment;
+      for (let i = 0; i < segment.touchedCount; i++) {
         const doc = touched[i]!;
         const sim = similarity[doc]!;
         similarity[doc] = 0;
@@ -130,6 +144,7 @@ export class NeighbourIndex {
           total += vote;
         }
       }
+      segment.touchedCount = 0;
     }
     // Shares of at least one full vote: weak, sparse evidence stays small instead of becoming certain.
     const scale = Math.max(total, 1);
@@ -157,7 +172,7 @@ export class NeighbourIndex {
   private segmentFor(hour: number): Segment {
     let segment = this.segments.find((s) => s.hour === hour);
     if (segment) return segment;
-    segment = { hour, times: [], keys: [], postings: new Map(), terms: [] };
+    segment = { hour, times: [], keys: [], postings: new Map(), terms: [], similarity: new Float64Array(64), touched: new Int32Array(64), touchedCount: 0 };
     this.segments.push(segment);
     this.segments.sort((a, b) => a.hour - b.hour);
     const newest = this.segments[this.segments.length - 1]!.hour;
@@ -166,6 +181,11 @@ export class NeighbourIndex {
   }
 
   private drop(segment: Segment): void {
+    for (const [term, posting] of segment.postings) {
+      const all = this.postings.get(term)!;
+      if (all.length === 1) this.postings.delete(term);
+      else all.splice(all.indexOf(posting), 1);
+    }
     for (const terms of segment.terms) {
       for (const term of terms) {
         const left = this.documentFrequency.get(term)! - 1;
