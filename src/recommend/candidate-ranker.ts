@@ -59,6 +59,12 @@ export class CandidateRanker {
   private readonly seen: Int32Array;
   private stamp = 0;
   private readonly trendFeatures = new WeakMap<TrendSnapshot, TrendFeatures>();
+  /** A draft's neighbour votes per model hashtag while it is ranked (0 otherwise). */
+  private readonly votesAt: Float64Array;
+  /** The burst feature per model hashtag, for `recentUses` at version `burstVersion`. */
+  private readonly burstAt: Float64Array;
+  private burstVersion = -1;
+  private burstIndices: number[] = [];
 
   constructor(
     private readonly hashtags: readonly HashtagEntry[],
@@ -68,6 +74,8 @@ export class CandidateRanker {
     private readonly blocklist: ReadonlySet<string>,
   ) {
     this.seen = new Int32Array(hashtags.length);
+    this.votesAt = new Float64Array(hashtags.length);
+    this.burstAt = new Float64Array(hashtags.length);
   }
 
   /** The model's best (`extra` more, for hashtags already in the draft), the trending ones, and the neighbours' picks. */
@@ -119,13 +127,25 @@ export class CandidateRanker {
     const trend = this.trendFeaturesOf(snapshot);
     const weights = this.weights;
     const noTrend = feature.trend(0);
+    const noVotes = feature.neighbours(0);
+    const burstAt = this.burstFeatures();
+    // The model hashtags' votes, read by index below (others by key).
+    const votesAt = this.votesAt;
+    const voted: number[] = [];
+    for (const [key, share] of votes) {
+      const index = this.indexOf(key);
+      if (index === undefined) continue;
+      votesAt[index] = share;
+      voted.push(index);
+    }
+    const screen = excluded.size > 0 || this.blocklist.size > 0;
     // The best k so far, best first (k is small; candidates are a few hundred).
     const best: { key: string; logit: number }[] = [];
     const logits: number[] = [];
     let max = -Infinity;
     for (let n = 0; n < candidates.keys.length; n++) {
       const key = candidates.keys[n]!;
-      if (excluded.has(key) || this.blocklist.has(key)) continue;
+      if (screen && (excluded.has(key) || this.blocklist.has(key))) continue;
       const index = candidates.modelIndex[n]!;
       const at = candidates.trendAt[n]!;
       let trendFeature = noTrend;
@@ -140,14 +160,20 @@ export class CandidateRanker {
           usesFeature = feature.uses(entry.count);
         }
       }
-      const value = logitOfFeatures(
-        feature.model(index >= 0 ? probabilities[index]! : 0),
-        trendFeature,
-        feature.neighbours(votes.size > 0 ? (votes.get(key) ?? 0) : 0),
-        feature.burst(this.recentUses.count(key)),
-        usesFeature,
-        weights,
-      );
+      let modelFeature: number;
+      let neighboursFeature: number;
+      let burstFeature: number;
+      if (index >= 0) {
+        modelFeature = feature.model(probabilities[index]!);
+        const share = votesAt[index]!;
+        neighboursFeature = share > 0 ? feature.neighbours(share) : noVotes;
+        burstFeature = burstAt[index]!;
+      } else {
+        modelFeature = feature.model(0);
+        neighboursFeature = feature.neighbours(votes.get(key) ?? 0);
+        burstFeature = feature.burst(this.recentUses.count(key));
+      }
+      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, weights);
       logits.push(value);
       if (value > max) max = value;
       if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
@@ -156,6 +182,7 @@ export class CandidateRanker {
       best.splice(place, 0, { key, logit: value });
       if (best.length > k) best.pop();
     }
+    for (const index of voted) votesAt[index] = 0;
     let sum = 0;
     for (const value of logits) sum += Math.exp(value - max);
     return best.map(({ key, logit }) => ({ key, logit, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
@@ -172,6 +199,22 @@ export class CandidateRanker {
       burst: this.recentUses.count(key),
       uses: entry?.count ?? 0,
     };
+  }
+
+  /** The burst feature of each model hashtag, brought up to date with `recentUses`. */
+  private burstFeatures(): Float64Array {
+    if (this.burstVersion !== this.recentUses.version) {
+      for (const index of this.burstIndices) this.burstAt[index] = 0;
+      this.burstIndices = [];
+      for (const [key, count] of this.recentUses.entries()) {
+        const index = this.indexOf(key);
+        if (index === undefined) continue;
+        this.burstAt[index] = feature.burst(count);
+        this.burstIndices.push(index);
+      }
+      this.burstVersion = this.recentUses.version;
+    }
+    return this.burstAt;
   }
 
   private trendFeaturesOf(snapshot: TrendSnapshot): TrendFeatures {

@@ -17,6 +17,8 @@ export class RecentUses {
   private readonly ring: (readonly string[])[];
   private next = 0;
   private readonly counts = new Map<string, number>();
+  /** Changes with every tweet added (so that a reader can cache what it derived). */
+  version = 0;
 
   constructor(readonly size = DEFAULT_RECENT_TWEETS) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`RecentUses size must be a positive integer, got ${size}`);
@@ -34,6 +36,12 @@ export class RecentUses {
     this.ring[this.next] = distinct;
     this.next = (this.next + 1) % this.size;
     for (const key of distinct) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.version++;
+  }
+
+  /** Each hashtag in the window with its count. */
+  entries(): IterableIterator<[string, number]> {
+    return this.counts.entries();
   }
 
   /** Tweets in the window that used `key`. */

@@ -48,6 +48,18 @@ describe("the product's ranking against all of a draft's candidates", () => {
       expect(s.score).toBeCloseTo(Math.exp(sorted[i]!.logit - max) / sum, 12);
     }
   });
+
+  it("still orders like a full sort after more tweets come in, and after another draft (the features it caches follow both)", async () => {
+    await suggester.ingest([
+      { id: "4", text: "what a game #Leafs", time: T0 + 180_000 },
+      { id: "5", text: "what a finish #MondayMotivation #zzqtwina", time: T0 + 240_000 },
+      { id: "6", text: "fresh snow on mountain peaks #Nature", time: T0 + 240_000 },
+    ]);
+    const sorted = await fullSort();
+    // Another draft, with other look-alikes, ranked first: nothing of its votes stays behind.
+    expect(await suggester.rankCleanQuery("fresh snow on mountain peaks", 1, T0 + 240_000)).toEqual(["nature"]);
+    expect(await suggester.rankCleanQuery(DRAFT, 20, T0 + 240_000)).toEqual(sorted.slice(0, 20).map((c) => c.key));
+  });
 });
 
 describe("prefix completion's scores", () => {
