@@ -124,11 +124,11 @@ export class Suggester {
     private readonly options: SuggesterOptions = {},
   ) {
     this.weights = checkWeights({ ...(options.weights ?? DEFAULT_BLEND) });
+    this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.modelKeys = new PrefixIndex(recommender.hashtags.map((h) => h.key));
     this.batcher = options.batching === false ? undefined : new DynamicBatcher((drafts) => recommender.score(drafts), options.batching ?? {});
-    this.blocklist = options.blocklist ?? new Set();
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });

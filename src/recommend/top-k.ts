@@ -5,8 +5,8 @@
  * Without `skip`, on non-negative values (probabilities: the best 100 of 10,000 per draft) it
  * selects by bucket: a histogram of the values' float bits (exponent and 3 mantissa bits) finds
  * the lowest bucket that holds k of them, a second pass takes those (about k), and only they are
- * sorted: 24 µs a draft instead of 35 for the heap below (bench/top-k.ts). Otherwise the best k so far are
- * kept in a binary heap, worst at the root: a newcomer costs log k moves.
+ * sorted: 24 µs a draft instead of 35 for the heap below (bench/top-k.ts). Otherwise the best k
+ * so far are kept in a binary heap, worst at the root: a newcomer costs log k moves.
  */
 export function topK(values: Float32Array, k: number, skip?: (index: number) => boolean): number[] {
   const size = Math.min(Math.floor(k), values.length);
