@@ -34,6 +34,7 @@ export {
   type SuggestRequest,
   type SuggestResult,
   type SuggesterOptions,
+  type CompleteOptions,
 } from "./recommend/suggester.js";
 export { DEFAULT_BLEND, SIGNALS, type BlendWeights, type ScoreParts, type Signals as BlendSignals } from "./recommend/blend.js";
 export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";

@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   MODEL_INVALID: { status: 500, exitCode: 5 },
   DEPENDENCY_MISSING: { status: 500, exitCode: 6 },
   STORE_UNAVAILABLE: { status: 503, exitCode: 7 },
+  SHUTTING_DOWN: { status: 503, exitCode: 1 },
   INTERNAL: { status: 500, exitCode: 1 },
 } as const satisfies Record<string, { status: number; exitCode: number }>;
 

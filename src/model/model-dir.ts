@@ -80,6 +80,11 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
   if (hashtags.length !== config.num_hashtags) {
     throw invalid(dir, "hashtags.json", `has ${hashtags.length} entries but config.json says num_hashtags = ${config.num_hashtags}`);
   }
+  const seen = new Set<string>();
+  for (const [index, { key }] of hashtags.entries()) {
+    if (seen.has(key)) throw invalid(dir, "hashtags.json", `lists the key '${key}' twice (again at entry ${index}); each hashtag token needs its own key`);
+    seen.add(key);
+  }
 
   const tokenizerPath = join(dir, "tokenizer.json");
   if (!(await exists(tokenizerPath))) throw invalid(dir, "tokenizer.json", "is missing");

@@ -60,9 +60,9 @@ export function features(s: Signals): Record<Signal, number> {
 }
 
 /**
- * A candidate's logit: its features weighted and summed. It runs for every candidate, so it builds
- * no objects; the terms are added in `SIGNALS` order, as {@link explainScore} adds them, so the two
- * give the same number to the last bit (test/recommend/blend.test.ts checks it).
+ * A candidate's logit: its features weighted and summed, in `SIGNALS` order, as
+ * {@link explainScore} adds them, so the two give the same number to the last bit
+ * (test/recommend/blend.test.ts checks it). The ranking itself uses {@link logitOfFeatures}.
  */
 export function logit(s: Signals, weights: BlendWeights): number {
   return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), weights);

@@ -1,5 +1,5 @@
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
-import { InFlight } from "../core/in-flight.js";
+import { allSettled, InFlight } from "../core/in-flight.js";
 import { hashtagKey } from "../data/hashtags.js";
 import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
@@ -39,6 +39,16 @@ export interface SuggestRequest {
   k?: number;
   /** The caret's character position (default: the end). After `#ma` it completes that prefix. */
   cursor?: number;
+  explain?: boolean;
+}
+
+export interface CompleteOptions {
+  /** Suggestions wanted (default 5). */
+  k?: number;
+  /** The draft around the partial hashtag, for the model's fit (default none). */
+  text?: string;
+  /** Where in `text` the hashtag goes (default: the end). */
+  maskAt?: number;
   explain?: boolean;
 }
 
@@ -103,6 +113,7 @@ export class Suggester {
   private readonly blocklist: ReadonlySet<string>;
   private readonly ranker: CandidateRanker;
   private readonly inFlight = new InFlight("the suggester");
+  private closing: Promise<void> | undefined;
   private readonly trends: TrendCache;
   private readonly descriptions: DescriptionCache;
   private readonly modelKeys: PrefixIndex;
@@ -156,7 +167,7 @@ export class Suggester {
         const start = end - partial[1]!.length - partial[2]!.length;
         const prefix = hashtagKey(partial[2]!);
         const context = text.slice(0, start) + text.slice(end);
-        const suggestions = await this.complete(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
+        const suggestions = await this.completeNow(prefix, { k, text: context, maskAt: start, ...(request.explain ? { explain: true } : {}) });
         return { suggestions, completing: { prefix, start, end } };
       }
       const evidence = await this.gather({ text, maskAt: cursor === text.length ? undefined : cursor }, await this.now());
@@ -167,21 +178,8 @@ export class Suggester {
   }
 
   /** Hashtags that start with `prefix`, ranked by fit with `text` (optional context) and trend. */
-  async complete(prefix: string, options: { k?: number; text?: string; maskAt?: number; explain?: boolean } = {}): Promise<ProductSuggestion[]> {
-    return this.inFlight.run(async () => {
-      const k = checkK(options.k ?? 5);
-      const key = hashtagKey(prefix);
-      const text = options.text ?? "";
-      const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
-      const [evidence, stored] = await Promise.all([
-        this.now().then((now) => this.gather({ text, maskAt }, now)),
-        this.orWhenDown(this.store.withPrefix(key, 50), () => []),
-      ]);
-      for (const entry of stored) evidence.known.set(entry.key, entry);
-      const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
-      for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
-      return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
-    });
+  async complete(prefix: string, options: CompleteOptions = {}): Promise<ProductSuggestion[]> {
+    return this.inFlight.run(() => this.completeNow(prefix, options));
   }
 
   /**
@@ -230,16 +228,37 @@ export class Suggester {
     return this.latestIngested ?? this.wallClock();
   }
 
-  /** Waits for the calls under way (a draft queued for the model, a store read), then releases the model and the store. */
-  async close(): Promise<void> {
-    await this.inFlight.close();
-    await this.recommender.close();
-    await this.store.close();
+  /**
+   * Refuses new calls (`SHUTTING_DOWN`), waits for those under way (a draft queued for the model,
+   * a store read), then releases the model and the store. Calling it again waits for the same.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.inFlight.close();
+      await this.recommender.close();
+      await this.store.close();
+    })();
+    return this.closing;
+  }
+
+  private async completeNow(prefix: string, options: CompleteOptions): Promise<ProductSuggestion[]> {
+    const k = checkK(options.k ?? 5);
+    const key = hashtagKey(prefix);
+    const text = options.text ?? "";
+    const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
+    const [evidence, stored] = await allSettled<[Evidence, TrendEntry[]]>([
+      this.now().then((now) => this.gather({ text, maskAt }, now)),
+      this.orWhenDown(this.store.withPrefix(key, 50), () => []),
+    ]);
+    for (const entry of stored) evidence.known.set(entry.key, entry);
+    const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
+    for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
+    return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
   }
 
   /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
   private async gather(draft: Draft, now: number): Promise<Evidence> {
-    const [scored, snapshot] = await Promise.all([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
+    const [scored, snapshot] = await allSettled<[ScoredDraft, TrendSnapshot, void]>([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
     return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
   }
 

@@ -5,8 +5,9 @@
  * Without `skip`, on non-negative values (probabilities: the best 100 of 10,000 per draft) it
  * selects by bucket: a histogram of the values' float bits (exponent and 3 mantissa bits) finds
  * the lowest bucket that holds k of them, a second pass takes those (about k), and only they are
- * sorted: 24 µs a draft instead of 35 for the heap below (bench/top-k.ts). Otherwise the best k
- * so far are kept in a binary heap, worst at the root: a newcomer costs log k moves.
+ * sorted: 24 µs a draft instead of 35 for the heap below (bench/top-k.ts). Otherwise (a `skip`,
+ * negative or NaN values, k above an eighth of the values, or a bucket crowded with ties) the best
+ * k so far are kept in a binary heap, worst at the root: a newcomer costs log k moves.
  */
 export function topK(values: Float32Array, k: number, skip?: (index: number) => boolean): number[] {
   const size = Math.min(Math.floor(k), values.length);
@@ -25,10 +26,15 @@ const INFINITY_BITS = 0x7f800000;
 /** Sort keys pack an index into the low 22 bits of a float64's 53. */
 const INDEX_BITS = 2 ** 22;
 const MAX_BUCKETED = INDEX_BITS;
+/** The most values taken (and sorted) per value wanted before the heap is cheaper. */
+const MAX_HELD_PER_WANTED = 8;
 const histogram = new Uint32Array((INFINITY_BITS >>> BUCKET_SHIFT) + 1);
 let keys = new Float64Array(256);
 
-/** {@link topK} by bucket, or `undefined` when a value is negative or NaN (the heap takes those). */
+/**
+ * {@link topK} by bucket, or `undefined` when a value is negative or NaN, or when the bucket that
+ * completes k holds too many (the heap takes those).
+ */
 function topKByBucket(values: Float32Array, size: number): number[] | undefined {
   const n = values.length;
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
@@ -42,6 +48,8 @@ function topKByBucket(values: Float32Array, size: number): number[] | undefined 
   let bucket = histogram.length - 1;
   let held = histogram[bucket]!;
   while (held < size) held += histogram[--bucket]!;
+  // Values tied in great numbers (zeros, say) fill one bucket: sorting it all would cost more than the heap.
+  if (held > MAX_HELD_PER_WANTED * size) return undefined;
   const floor = bucket << BUCKET_SHIFT;
   if (keys.length < held) keys = new Float64Array(held * 2);
   // Ascending keys: the largest value first, and for equal values the lower index.

@@ -17,8 +17,7 @@ export class RecentUses {
   private readonly ring: (readonly string[])[];
   private next = 0;
   private readonly counts = new Map<string, number>();
-  /** Changes with every tweet added (so that a reader can cache what it derived). */
-  version = 0;
+  private added = 0;
 
   constructor(readonly size = DEFAULT_RECENT_TWEETS) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`RecentUses size must be a positive integer, got ${size}`);
@@ -36,7 +35,12 @@ export class RecentUses {
     this.ring[this.next] = distinct;
     this.next = (this.next + 1) % this.size;
     for (const key of distinct) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    this.version++;
+    this.added++;
+  }
+
+  /** Changes with every tweet added (so that a reader can cache what it derived). */
+  get version(): number {
+    return this.added;
   }
 
   /** Each hashtag in the window with its count. */

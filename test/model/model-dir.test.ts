@@ -54,3 +54,14 @@ describe("loadModelDirectory: where the model's training data ends (trainedBefor
     expect((await loadModelDirectory(DEFAULT)).trainedBefore).toBe(Date.parse("2023-05-17T23:59:57Z") + 1);
   });
 });
+
+describe("loadModelDirectory: hashtags.json", () => {
+  it("rejects a key listed twice, naming it (each hashtag token is read by its key)", async () => {
+    const dir = modelWith(undefined);
+    const hashtags = JSON.parse(readFileSync(join(DEFAULT, "hashtags.json"), "utf8")) as { key: string }[];
+    hashtags[9] = { ...hashtags[9]!, key: hashtags[3]!.key };
+    rmSync(join(dir, "hashtags.json"));
+    writeFileSync(join(dir, "hashtags.json"), JSON.stringify(hashtags));
+    await expect(loadModelDirectory(dir)).rejects.toMatchObject({ code: "MODEL_INVALID", message: expect.stringContaining(`lists the key '${hashtags[3]!.key}' twice (again at entry 9)`) });
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_BLEND, logit } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
+import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { productSuggester } from "../server/helpers.js";
 
 const T0 = Date.UTC(2023, 4, 11, 10, 0, 0);
@@ -105,19 +106,40 @@ describe("what a suggestion shows after an ingest", () => {
 });
 
 describe("closing the suggester", () => {
-  it("lets the calls under way finish, model runs and store reads included, then refuses new ones", async () => {
+  it("lets the calls under way finish, model runs and store reads included, and refuses new ones", async () => {
     const suggester = await productSuggester({ clock: "data" });
     await suggester.ingest([{ id: "1", text: "dawn service #AnzacDay", time: T0 }]);
     // Queued in the batcher, not yet run, when close() is called.
     const calls = [
       ...Array.from({ length: 20 }, (_, i) => suggester.suggest({ text: `lest we forget the dawn service ${i}` })),
+      suggester.suggest({ text: "lest we forget #anz" }), // completes a prefix
       suggester.complete("anz", { text: "lest we forget" }),
       suggester.ingest([{ id: "2", text: "at the dawn service #AnzacDay", time: T0 + 1000 }]),
     ];
     const closed = suggester.close();
+    await expect(suggester.suggest({ text: "too late" })).rejects.toMatchObject({ code: "SHUTTING_DOWN", status: 503 });
     const results = await Promise.allSettled(calls);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     await closed;
-    await expect(suggester.suggest({ text: "too late" })).rejects.toThrow(/closed/);
+    await expect(suggester.close()).resolves.toBeUndefined(); // again: the same close, not a second release
+    await expect(suggester.suggest({ text: "later still" })).rejects.toThrow(/closed/);
+  });
+
+  it("waits for a draft queued for the model even when the call's store read has already failed", async () => {
+    const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: 1 });
+    store.top = () => Promise.reject(new Error("SQLITE_BUSY: database is locked"));
+    // A window keeps the draft queued after the store read has failed.
+    const suggester = await productSuggester({ batching: { windowMs: 50 } }, store);
+    const scored: string[] = [];
+    const score = suggester.recommender.score.bind(suggester.recommender);
+    suggester.recommender.score = (drafts) => score(drafts).then(
+      (result) => (scored.push("ok"), result),
+      (error: Error) => (scored.push(error.message), Promise.reject(error)),
+    );
+    const call = suggester.suggest({ text: "lest we forget" });
+    const closed = suggester.close();
+    await expect(call).rejects.toThrow(/SQLITE_BUSY/);
+    await closed;
+    expect(scored).toEqual(["ok"]); // the model ran before it was released
   });
 });

@@ -39,6 +39,7 @@ describe("topK against a full sort", () => {
       new Float32Array(2000), // all zeros
       Float32Array.from({ length: 4000 }, () => random() - 0.5), // negatives: the heap
       Float32Array.from({ length: 4000 }, (_, i) => (i === 17 ? Infinity : random())),
+      Float32Array.from({ length: 4000 }, (_, i) => (i % 97 === 0 ? random() : 0.25)), // a crowded bucket: the heap
     ];
     for (const values of arrays) {
       const sorted = [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b);
@@ -48,6 +49,9 @@ describe("topK against a full sort", () => {
       padded.set(values, 4);
       expect(topK(padded.subarray(4, 4 + values.length), 100)).toEqual(sorted.slice(0, 100));
     }
+    // NaN has no place in a full sort; both ways must at least agree (and the bucket path must not take it).
+    const withNaN = Float32Array.from({ length: 4000 }, (_, i) => (i === 5 ? NaN : random()));
+    expect(topK(withNaN, 100)).toEqual(topK(withNaN, 100, () => false));
   });
 });
 

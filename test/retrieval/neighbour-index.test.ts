@@ -47,4 +47,16 @@ describe("NeighbourIndex", () => {
     index.add({ time: T0, query: "big match today", keys: ["late"] }); // older than the window: ignored
     expect(index.size).toBe(1);
   });
+
+  it("forgets a dropped segment's terms, so that memory stays bounded by the window", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1, windowHours: 2 });
+    for (let hour = 0; hour < 10; hour++) {
+      index.add({ time: T0 + hour * H, query: `shared words and hour${hour} words`, keys: [`h${hour}`] });
+    }
+    // The index's map of postings, term → one posting per segment (a look inside, for want of a public view).
+    const postings = index["postings"];
+    expect([...postings.keys()].filter((term) => term.startsWith("hour")).sort()).toEqual(["hour8", "hour8 words", "hour9", "hour9 words"]);
+    expect(postings.get("shared")!.length).toBe(2);
+    expect([...index.votes("shared words", T0 + 9 * H).keys()]).toEqual(["h8", "h9"]);
+  });
 });

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_BLEND, logit, type Signals } from "../../src/recommend/blend.js";
+import { CandidateRanker, type Evidence } from "../../src/recommend/candidate-ranker.js";
+import type { ScoredDraft } from "../../src/recommend/recommender.js";
+import { topK, topKeys } from "../../src/recommend/top-k.js";
+import { RecentUses } from "../../src/trending/recent-uses.js";
+import type { TrendEntry } from "../../src/trending/store.js";
+import type { TrendSnapshot } from "../../src/trending/trend-cache.js";
+
+const N = 2000;
+const hashtags = Array.from({ length: N }, (_, i) => ({ key: `h${i}`, display: `H${i}`, count: i, days: 1, first_seen: null, last_seen: null }));
+const indexes = new Map(hashtags.map((h, i) => [h.key, i]));
+const indexOf = (key: string) => indexes.get(key);
+
+let seed = 17;
+const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+/** A model hashtag mostly, else one the model lacks. */
+const pickKey = () => (random() < 0.7 ? `h${Math.floor(random() * N)}` : `new${Math.floor(random() * 60)}`);
+/** Few distinct weights and counts, so that hashtags the model lacks often tie exactly. */
+const entryOf = (key: string): TrendEntry => ({ key, display: key, count: 1 + Math.floor(random() * 3), logWeight: 10 + Math.floor(random() * 3), firstSeen: 0, lastSeen: 0 });
+
+function snapshotOf(size: number): TrendSnapshot {
+  const byKey = new Map<string, TrendEntry>();
+  for (let i = 0; i < size; i++) {
+    const key = pickKey();
+    if (!byKey.has(key)) byKey.set(key, entryOf(key));
+  }
+  return { entries: [...byKey.values()], byKey, totalLogWeight: 16, takenAt: 0 };
+}
+
+/** The ranking as documented, by key: signals read from the maps, `logit`, a full sort (ties by key), a softmax over all. */
+function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, skipped: ReadonlySet<string>, k: number) {
+  const signalsOf = (key: string): Signals => {
+    const index = indexOf(key);
+    const entry = evidence.snapshot.byKey.get(key) ?? evidence.known.get(key);
+    return {
+      model: index === undefined ? 0 : evidence.scored.probabilities[index]!,
+      trend: entry === undefined ? 0 : 2 ** (entry.logWeight - evidence.snapshot.totalLogWeight),
+      neighbours: evidence.votes.get(key) ?? 0,
+      burst: recent.count(key),
+      uses: entry?.count ?? 0,
+    };
+  };
+  const all = [...keys].filter((key) => !skipped.has(key)).map((key) => ({ key, signals: signalsOf(key), logit: logit(signalsOf(key), DEFAULT_BLEND) }));
+  const max = Math.max(...all.map((c) => c.logit));
+  let sum = 0;
+  for (const c of all) sum += Math.exp(c.logit - max);
+  const sorted = [...all].sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
+  return sorted.slice(0, k).map((c) => ({ ...c, score: Math.exp(c.logit - max) / sum }));
+}
+
+describe("CandidateRanker against the ranking done by key", () => {
+  it("gives the same candidates, logits (to the bit), order and scores, through new snapshots, tweets, drafts and completions", () => {
+    // A burst window of 5 tweets: hashtags leave it between drafts.
+    const recent = new RecentUses(5);
+    const blocked = new Set(["h5", "h7", "new3", "new4"]);
+    const ranker = new CandidateRanker(hashtags, indexOf, recent, DEFAULT_BLEND, blocked);
+    let snapshot = snapshotOf(100);
+    for (let round = 0; round < 300; round++) {
+      if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200));
+      for (let i = Math.floor(random() * 4); i > 0; i--) recent.add(Array.from({ length: 3 }, pickKey));
+      // Many zeros and few distinct values: ties among the model's probabilities too.
+      const probabilities = new Float32Array(N).map(() => (random() < 0.5 ? 0 : Math.round(random() ** 8 * 1000) / 1000));
+      const votes = new Map<string, number>();
+      for (let i = Math.floor(random() * 80); i > 0; i--) votes.set(pickKey(), random());
+      const known = new Map<string, TrendEntry>();
+      const completion = random() < 0.3;
+      if (completion) {
+        for (let i = 0; i < 20; i++) {
+          const key = pickKey();
+          known.set(key, entryOf(key));
+        }
+      }
+      const scored: ScoredDraft = { query: "", present: [], probabilities };
+      const evidence: Evidence = { scored, snapshot, known, votes, now: 0 };
+      const excluded = new Set(random() < 0.5 ? [] : [pickKey(), pickKey(), ...snapshot.entries.slice(0, 2).map((e) => e.key)]);
+      const k = 1 + Math.floor(random() * 40);
+
+      const keys = completion
+        ? new Set([...Array.from({ length: 60 }, pickKey), ...known.keys()])
+        : new Set([
+            ...topK(probabilities, 100 + excluded.size).map((i) => hashtags[i]!.key),
+            ...snapshot.entries.map((e) => e.key),
+            ...topKeys(votes, 50),
+          ]);
+      const candidates = completion ? ranker.forKeys(keys, evidence) : ranker.forDraft(evidence, excluded.size);
+      expect(candidates.keys).toEqual([...keys]);
+      const ranked = ranker.rank(candidates, evidence, excluded, k);
+      const expected = reference(keys, evidence, recent, new Set([...excluded, ...blocked]), k);
+      expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.map((c) => [c.key, c.logit, c.score, c.signals]));
+    }
+  });
+});
