@@ -120,6 +120,13 @@ describe("hashtag-rec serve", () => {
     expect(await exited(child)).toBe(0);
   });
 
+  it("runs a full batch at once: --max-batch 1 answers without waiting out a long --batch-window", async () => {
+    // A window far beyond the test's timeout: only a batch that is full at once can answer in time.
+    const { url } = await serve(["--store", join(tempDir(), "trends.db"), "--batch-window", "600000", "--max-batch", "1"]);
+    const response = await fetch(`${url}/v1/suggest`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "what a game tonight" }) });
+    expect(response.status).toBe(200);
+  });
+
   it("fails at start-up on a corrupt model, naming the file", () => {
     const dir = corruptModel(tempDir());
     const result = runCli(["serve", "--model", dir, "--port", "0", "--store", ":memory:"]);
