@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import type { Server as NetServer, Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { invalidArgument } from "../core/errors.js";
 import { Recommender } from "../recommend/recommender.js";
@@ -125,8 +125,13 @@ async function listen(app: FastifyInstance, host: string, port: number): Promise
   } catch (error) {
     throw listenError(error, host, port);
   }
-  const address = app.server.address();
-  return typeof address === "object" && address !== null ? address.port : port;
+  return listeningPort(app.server, port);
+}
+
+/** The port `server` listens on (the one asked for, where it cannot say). */
+export function listeningPort(server: Pick<NetServer, "address">, asked: number): number {
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : asked;
 }
 
 /** A clear error for the usual ways listening fails (a port in use, or not ours, a foreign address); others as they are. */

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server, type Socket } from "node:net";
-import { listenError, serverUrl } from "./server.js";
+import { listenError, listeningPort, serverUrl } from "./server.js";
 
 /** Messages between the primary of `serve --workers` and its workers. */
 interface WorkerMessage {
@@ -102,8 +102,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         // Past listening, an accept error (out of file descriptors, say) is worth a line, not a stop.
         listener!.removeAllListeners("error");
         listener!.on("error", (error) => options.log(`accepting a connection failed: ${error.message}`));
-        const address = listener!.address();
-        options.onListening(serverUrl(options.host, typeof address === "object" && address !== null ? address.port : options.port));
+        options.onListening(serverUrl(options.host, listeningPort(listener!, options.port)));
       });
     };
 
