@@ -21,7 +21,7 @@
  *   npm run build && node dist/bench/load.js --compare . --compare-flags="--workers 1" --rounds 3 --duration 20
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -49,13 +49,15 @@ const connections = Number(values.connections);
 const root = resolve(new URL("../..", import.meta.url).pathname);
 
 const { train, test } = await loadTimeSplit();
-const store = join(mkdtempSync(join(tmpdir(), "hashtag-rec-load-")), "trends.db");
+// The store, the drafts and wrk's script, removed when the bench exits.
+const work = mkdtempSync(join(tmpdir(), "hashtag-rec-load-"));
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
+const store = join(work, "trends.db");
 const trending = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
 const ordered = [...train].sort((a, b) => a.time! - b.time!);
 for (let start = 0; start < ordered.length; start += 5000) await trending.ingest(ordered.slice(start, start + 5000).map(toIngestTweet));
 await trending.close();
 const drafts = test.filter((e) => e.query.trim().length > 0).slice(0, 5000).map((e) => JSON.stringify({ text: e.query }));
-const work = mkdtempSync(join(tmpdir(), "hashtag-rec-wrk-"));
 writeFileSync(join(work, "drafts.jsonl"), `${drafts.join("\n")}\n`);
 // Each request the next draft, in turn.
 writeFileSync(
