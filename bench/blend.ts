@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
-import { features, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
+import { features, modelWeightFactor, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
@@ -100,11 +100,14 @@ async function record(): Promise<Recorded> {
   const out: Recorded = { offsets: [0], columns: Object.fromEntries(SIGNALS.map((s) => [s, []])) as unknown as Record<Signal, number[]>, labels: [], times: [] };
   for (const example of ordered) {
     if (example.keys.length > 0 && example.query.length > 0) {
-      const candidates = await suggester.candidateSignals(example.query, example.time!);
+      const { candidates, coverage } = await suggester.candidateSignals(example.query, example.time!);
+      // The model's feature carries its coverage scaling, so the fitted weight is its weight at full coverage.
+      const modelScale = modelWeightFactor(coverage, suggester.fullWeightCoverage);
       const kept = new Set<(typeof candidates)[number]>();
       for (const signal of SIGNALS) for (const c of [...candidates].sort((a, b) => b[signal] - a[signal]).slice(0, KEEP_PER_SIGNAL)) kept.add(c);
       for (const c of kept) {
         const f = features(c);
+        f.model *= modelScale;
         for (const signal of SIGNALS) out.columns[signal].push(f[signal]);
         out.labels.push(example.keys.includes(c.key) ? 1 : 0);
       }

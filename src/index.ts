@@ -35,8 +35,17 @@ export {
   type SuggestResult,
   type SuggesterOptions,
   type CompleteOptions,
+  type Explanation,
 } from "./recommend/suggester.js";
-export { DEFAULT_BLEND, SIGNALS, type BlendWeights, type ScoreParts, type Signals as BlendSignals } from "./recommend/blend.js";
+export {
+  DEFAULT_BLEND,
+  FULL_WEIGHT_COVERAGE,
+  SIGNALS,
+  weightsAtCoverage,
+  type BlendWeights,
+  type ScoreParts,
+  type Signals as BlendSignals,
+} from "./recommend/blend.js";
 export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
 export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
 export { SqliteTrendingStore } from "./trending/sqlite-store.js";

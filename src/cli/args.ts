@@ -32,6 +32,14 @@ export function positiveNumber(flag: string, value: string | undefined, fallback
   return parsed;
 }
 
+/** A number flag value from 0 to 1, or an error naming the flag. */
+export function fraction(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === "" || !(parsed >= 0 && parsed <= 1)) throw invalidArgument(`${flag} must be a number from 0 to 1, got '${value}'`);
+  return parsed;
+}
+
 /** `--hashtags K|all`. */
 export function vocabularySizeArg(value: string | undefined, fallback: number | "all"): number | "all" {
   if (value === undefined) return fallback;

@@ -8,14 +8,14 @@ import { evaluate } from "../eval/harness.js";
 import { renderReport, type SystemResult } from "../eval/report.js";
 import { ModelRanker } from "../eval/model-ranker.js";
 import { ProductRanker } from "../eval/product-ranker.js";
-import { DEFAULT_BLEND } from "../recommend/blend.js";
+import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE } from "../recommend/blend.js";
 import { Suggester } from "../recommend/suggester.js";
 import { SqliteTrendingStore } from "../trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
 import { parseWeights } from "./product-options.js";
 import type { Ranker } from "../eval/ranker.js";
 import { Recommender } from "../recommend/recommender.js";
-import { parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
+import { fraction, parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
 import { fieldOptions, FIELD_FLAGS, FIELD_HELP } from "./fields.js";
 import { formatTable } from "./table.js";
 
@@ -38,6 +38,10 @@ query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
   --half-life HOURS    online half-life: of recent-pop (default ${DEFAULT_HALF_LIFE_HOURS}) and of the product's trending
                        store (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
   --weights W          the product's blend, e.g. model=${DEFAULT_BLEND.model},trend=${DEFAULT_BLEND.trend},neighbours=${DEFAULT_BLEND.neighbours} (the defaults)
+  --full-weight-coverage C
+                       the product's model keeps its whole weight while at least this share of the
+                       trending uses are of hashtags it knows; below, it falls in proportion
+                       (default ${FULL_WEIGHT_COVERAGE}; 0 keeps it whole)
   --neighbours N       neighbours that vote in knn (default 50)
   --json               print one JSON object per system; the last line is the last system
   --report FILE        write an HTML report (table and hit@k plot)
@@ -57,6 +61,7 @@ export async function runEval(argv: string[]): Promise<number> {
     online: { type: "boolean" },
     "half-life": { type: "string" },
     weights: { type: "string" },
+    "full-weight-coverage": { type: "string" },
     neighbours: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
@@ -79,6 +84,9 @@ export async function runEval(argv: string[]): Promise<number> {
   const halfLifeHours = positiveNumber("--half-life", values["half-life"], DEFAULT_HALF_LIFE_HOURS);
   const neighbours = positiveInt("--neighbours", values.neighbours, 50);
   const split = values.split === undefined ? undefined : parseSplitDate(values.split);
+  // The product's flags are checked before the data is read, though only --online --model uses them.
+  const weights = parseWeights(values.weights);
+  const fullWeightCoverage = fraction("--full-weight-coverage", values["full-weight-coverage"], FULL_WEIGHT_COVERAGE);
 
   const loading = new ProgressBar({ label: "reading" });
   const { train, test, files, testPostedAt } = await loadSplit({
@@ -100,14 +108,13 @@ export async function runEval(argv: string[]): Promise<number> {
     create: () => createBaseline(name, train, { vocabularySize, online, halfLifeHours, neighbours }),
   }));
   if (recommender && online) {
-    const weights = parseWeights(values.weights);
     const trendHalfLife = positiveNumber("--half-life", values["half-life"], DEFAULT_TREND_HALF_LIFE_HOURS);
     if (train.length === 0) throw invalidArgument("eval --online --model: give training tweets (--train FILE or --split DATE) for the trending store to ingest first");
     systems.unshift({
       name: "model",
       create: async () => {
         const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: trendHalfLife });
-        const suggester = new Suggester(recommender, store, { weights, batching: false, trendMaxAgeMs: Infinity });
+        const suggester = new Suggester(recommender, store, { weights, fullWeightCoverage, batching: false, trendMaxAgeMs: Infinity });
         const bar = new ProgressBar({ label: "ingest train" });
         const ranker = await ProductRanker.create(suggester, train, (done, total) => bar.update(done, `of ${total}`));
         bar.finish();

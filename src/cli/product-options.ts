@@ -1,10 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { invalidArgument } from "../core/errors.js";
 import { readBlocklist } from "../data/vocabulary.js";
-import { checkWeights, DEFAULT_BLEND, SIGNALS, type BlendWeights } from "../recommend/blend.js";
+import { checkWeights, DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, SIGNALS, type BlendWeights } from "../recommend/blend.js";
 import type { SuggesterOptions } from "../recommend/suggester.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
-import { positiveNumber } from "./args.js";
+import { fraction, positiveNumber } from "./args.js";
 
 /** The shipped model, found from this file whether it runs from src/ or dist/src/. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL(import.meta.url.includes("/dist/src/") ? "../../../models/default" : "../../models/default", import.meta.url));
@@ -18,6 +18,7 @@ export const PRODUCT_FLAGS = {
   "half-life": { type: "string" },
   blocklist: { type: "string" },
   weights: { type: "string" },
+  "full-weight-coverage": { type: "string" },
   clock: { type: "string" },
 } as const;
 
@@ -26,6 +27,10 @@ export const PRODUCT_HELP = `  --model DIR          model directory (default: th
   --half-life HOURS    half-life of the trending counts; a store keeps the one it was made with (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
   --blocklist FILE     hashtags never suggested nor counted, one a line
   --weights W          blend weights, e.g. ${example()} (the defaults)
+  --full-weight-coverage C
+                       the model keeps its whole weight while at least this share of the trending
+                       uses are of hashtags it knows; below, its weight falls in proportion
+                       (default ${FULL_WEIGHT_COVERAGE}; 0 keeps it whole)
   --clock wall|data    what "now" is for the trend sparklines: the clock, or the latest tweet ingested (replaying old data)`;
 
 interface ProductValues {
@@ -34,6 +39,7 @@ interface ProductValues {
   "half-life"?: string | undefined;
   blocklist?: string | undefined;
   weights?: string | undefined;
+  "full-weight-coverage"?: string | undefined;
   clock?: string | undefined;
 }
 
@@ -54,6 +60,7 @@ export async function productSettings(values: ProductValues): Promise<ProductSet
     halfLifeHours: positiveNumber("--half-life", values["half-life"], DEFAULT_TREND_HALF_LIFE_HOURS),
     suggester: {
       weights: parseWeights(values.weights),
+      fullWeightCoverage: fraction("--full-weight-coverage", values["full-weight-coverage"], FULL_WEIGHT_COVERAGE),
       clock,
       ...(values.blocklist === undefined ? {} : { blocklist: await readBlocklist(values.blocklist) }),
     },

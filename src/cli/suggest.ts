@@ -1,4 +1,5 @@
 import { invalidArgument } from "../core/errors.js";
+import { modelWeightFactor } from "../recommend/blend.js";
 import { Recommender } from "../recommend/recommender.js";
 import { Suggester } from "../recommend/suggester.js";
 import { openStore } from "../trending/open-store.js";
@@ -59,6 +60,11 @@ export async function runSuggest(argv: string[]): Promise<number> {
           }),
         ),
       );
+      const coverage = result.suggestions[0]?.explain?.coverage;
+      if (coverage !== undefined) {
+        const factor = modelWeightFactor(coverage, suggester.fullWeightCoverage);
+        console.log(`\nthe model knows ${(100 * coverage).toFixed(0)}% of the trending uses${factor < 1 ? `: its weight is scaled by ${factor.toFixed(2)}` : ""}`);
+      }
     }
   } finally {
     await suggester.close();

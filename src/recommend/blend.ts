@@ -36,6 +36,28 @@ export type BlendWeights = Record<Signal, number>;
  */
 export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.47, trend: 0.26, neighbours: 1.13, burst: 0.78, uses: -0.12 });
 
+/**
+ * The model's coverage at and above which it keeps its whole weight. Coverage is the share of the
+ * current trending uses (the trend snapshot's entries) that go to hashtags the model knows: 0.86 to
+ * 0.97 for models/default on its own corpus, about 0.8 a few days after a model's training data
+ * ends. Below it the model's weight falls in proportion, to 0 when the model knows none of the
+ * hashtags in use (another source, a model months old): its confident picks are then hashtags
+ * nobody is using, and they would bury the ones in use. Chosen with `bench/coverage.ts` on the
+ * validation days (README "A stream the model does not know").
+ */
+export const FULL_WEIGHT_COVERAGE = 0.5;
+
+/** What the model's weight is multiplied by at `coverage` (0–1): `min(1, coverage / full)`, or 1 when `full` is 0. */
+export function modelWeightFactor(coverage: number, full = FULL_WEIGHT_COVERAGE): number {
+  return full <= 0 ? 1 : Math.max(0, Math.min(1, coverage / full));
+}
+
+/** The blend for a draft whose trending uses the model covers to `coverage`; the same object when nothing changes. */
+export function weightsAtCoverage(weights: Readonly<BlendWeights>, coverage: number, full = FULL_WEIGHT_COVERAGE): BlendWeights {
+  const factor = modelWeightFactor(coverage, full);
+  return factor === 1 ? weights : { ...weights, model: weights.model * factor };
+}
+
 /** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */
 const FLOORS = { model: 1e-5, trend: 1e-7, neighbours: 0.01 } as const;
 

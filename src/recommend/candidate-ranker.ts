@@ -2,7 +2,7 @@ import type { HashtagEntry } from "../data/vocabulary.js";
 import type { TrendSnapshot } from "../trending/trend-cache.js";
 import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
-import { feature, logitOfFeatures, type BlendWeights, type Signals } from "./blend.js";
+import { feature, logitOfFeatures, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
 
@@ -19,6 +19,8 @@ export interface Evidence {
 export interface Ranked {
   key: string;
   signals: Signals;
+  /** The blend its logit used: the given weights, the model's scaled by its coverage of the draft's trends. */
+  weights: BlendWeights;
   logit: number;
   /** Softmax of the logit over all the draft's candidates. */
   score: number;
@@ -47,6 +49,10 @@ interface TrendFeatures {
   modelIndex: Int32Array;
   trend: Float64Array;
   uses: Float64Array;
+  /** The share of the entries' uses that goes to hashtags the model knows (1 when there are none). */
+  coverage: number;
+  /** The blend at that coverage ({@link weightsAtCoverage}). */
+  weights: BlendWeights;
 }
 
 /**
@@ -72,6 +78,8 @@ export class CandidateRanker {
     private readonly recentUses: RecentUses,
     private readonly weights: BlendWeights,
     private readonly blocklist: ReadonlySet<string>,
+    /** The coverage at which the model keeps its whole weight (0: always). */
+    private readonly fullWeightCoverage: number,
   ) {
     this.seen = new Int32Array(hashtags.length);
     this.votesAt = new Float64Array(hashtags.length);
@@ -125,7 +133,7 @@ export class CandidateRanker {
     const { scored, snapshot, known, votes } = evidence;
     const { probabilities } = scored;
     const trend = this.trendFeaturesOf(snapshot);
-    const weights = this.weights;
+    const { weights } = trend;
     const noTrend = feature.trend(0);
     const noVotes = feature.neighbours(0);
     const burstAt = this.burstFeatures();
@@ -185,7 +193,12 @@ export class CandidateRanker {
     for (const index of voted) votesAt[index] = 0;
     let sum = 0;
     for (const value of logits) sum += Math.exp(value - max);
-    return best.map(({ key, logit }) => ({ key, logit, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
+    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
+  }
+
+  /** The model's coverage of the draft's trends: the share of the snapshot's uses that goes to hashtags it knows. */
+  coverage({ snapshot }: Evidence): number {
+    return this.trendFeaturesOf(snapshot).coverage;
   }
 
   /** A candidate's signals for this draft, read by key (for the few shown, and for bench/blend.ts). */
@@ -226,13 +239,26 @@ export class CandidateRanker {
       modelIndex: new Int32Array(entries.length),
       trend: new Float64Array(entries.length),
       uses: new Float64Array(entries.length),
+      coverage: 1,
+      weights: this.weights,
     };
+    let share = 0;
+    let knownShare = 0;
     for (const [at, entry] of entries.entries()) {
       const index = this.indexOf(entry.key) ?? -1;
-      if (index >= 0) cached.entryOf[index] = at;
+      const entryShare = trendShare(entry, snapshot);
+      share += entryShare;
+      if (index >= 0) {
+        cached.entryOf[index] = at;
+        knownShare += entryShare;
+      }
       cached.modelIndex[at] = index;
-      cached.trend[at] = feature.trend(trendShare(entry, snapshot));
+      cached.trend[at] = feature.trend(entryShare);
       cached.uses[at] = feature.uses(entry.count);
+    }
+    if (share > 0) {
+      cached.coverage = knownShare / share;
+      cached.weights = weightsAtCoverage(this.weights, cached.coverage, this.fullWeightCoverage);
     }
     this.trendFeatures.set(snapshot, cached);
     return cached;

@@ -8,7 +8,7 @@ import { RecentUses } from "../trending/recent-uses.js";
 import { DescriptionCache } from "../trending/description-cache.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
 import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
-import { checkWeights, DEFAULT_BLEND, explainScore, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
+import { checkWeights, DEFAULT_BLEND, explainScore, FULL_WEIGHT_COVERAGE, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
 import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { PrefixIndex } from "./prefix-index.js";
@@ -30,7 +30,13 @@ export interface ProductSuggestion {
     series: number[];
   };
   /** The signals behind the score, when asked for. */
-  explain?: ScoreParts;
+  explain?: Explanation;
+}
+
+/** A suggestion's signals, their weighted parts and its logit, with the model's coverage that scaled its weight. */
+export interface Explanation extends ScoreParts {
+  /** The share of the trending uses that goes to hashtags the model knows (see {@link FULL_WEIGHT_COVERAGE}). */
+  coverage: number;
 }
 
 export interface SuggestRequest {
@@ -60,6 +66,12 @@ export interface SuggestResult {
 
 export interface SuggesterOptions {
   weights?: BlendWeights;
+  /**
+   * The model's coverage of the trending uses (the share that goes to hashtags it knows) at and
+   * above which it keeps its whole weight; below, its weight falls in proportion (default
+   * {@link FULL_WEIGHT_COVERAGE}; 0 keeps it whatever the coverage).
+   */
+  fullWeightCoverage?: number;
   /** Keys never suggested and never counted. */
   blocklist?: ReadonlySet<string>;
   /** `wall`: now is the clock; `data`: now is the latest tweet ingested (to replay old data). */
@@ -96,8 +108,10 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * The product's ranking: for a draft, the model's probabilities (through a dynamic batcher) are
  * blended, log-linearly ({@link BlendWeights}), with the trending store's decayed counts, the votes
  * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), and the
- * burst in the last tweets ingested ({@link RecentUses}); hashtags already in the draft and
- * blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix compete.
+ * burst in the last tweets ingested ({@link RecentUses}). The model's weight falls when few of
+ * the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}). Hashtags already in the
+ * draft and blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix
+ * compete.
  *
  * @example
  * ```ts
@@ -110,6 +124,8 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  */
 export class Suggester {
   readonly weights: BlendWeights;
+  /** The model's coverage of the trending uses at which it keeps its whole weight (see {@link SuggesterOptions}). */
+  readonly fullWeightCoverage: number;
   private readonly blocklist: ReadonlySet<string>;
   private readonly ranker: CandidateRanker;
   private readonly inFlight = new InFlight("the suggester");
@@ -145,7 +161,11 @@ export class Suggester {
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
-    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.weights, this.blocklist);
+    this.fullWeightCoverage = options.fullWeightCoverage ?? FULL_WEIGHT_COVERAGE;
+    if (!(this.fullWeightCoverage >= 0 && this.fullWeightCoverage <= 1)) {
+      throw invalidArgument(`fullWeightCoverage must be from 0 to 1, got '${this.fullWeightCoverage}'`);
+    }
+    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.weights, this.blocklist, this.fullWeightCoverage);
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -211,13 +231,15 @@ export class Suggester {
   }
 
   /**
-   * Every candidate of a cleaned query with its signals, unranked: what `bench/blend.ts` records
-   * once to fit the weights with which {@link rankCleanQuery} then ranks.
+   * Every candidate of a cleaned query with its signals, unranked, and the model's coverage of the
+   * trends (which scales its weight: `weightsAtCoverage` in blend.ts): what `bench/blend.ts`
+   * records once to fit the weights with which {@link rankCleanQuery} then ranks.
    */
-  async candidateSignals(query: string, time: number): Promise<({ key: string } & Signals)[]> {
+  async candidateSignals(query: string, time: number): Promise<{ coverage: number; candidates: ({ key: string } & Signals)[] }> {
     return this.inFlight.run(async () => {
       const evidence = await this.gather({ text: query, cleaned: true }, time);
-      return this.ranker.forDraft(evidence, 0).keys.map((key) => ({ key, ...this.ranker.signals(key, evidence) }));
+      const candidates = this.ranker.forDraft(evidence, 0).keys.map((key) => ({ key, ...this.ranker.signals(key, evidence) }));
+      return { coverage: this.ranker.coverage(evidence), candidates };
     });
   }
 
@@ -319,7 +341,8 @@ export class Suggester {
     // While the store is down, what the cache still holds (else the model's count and no sparkline).
     const described = await this.orWhenDown(this.descriptions.describe(keys, now, this.seriesHours), () => this.descriptions.held(keys, now, this.seriesHours));
     const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
-    return best.map(({ key, score, signals }) => {
+    const coverage = explain ? this.ranker.coverage(evidence) : 1;
+    return best.map(({ key, score, signals, weights }) => {
       const { entry, series } = described.get(key) ?? { entry: undefined, series: undefined };
       const modelEntry = this.recommender.hashtags[this.recommender.indexOf(key) ?? -1];
       return {
@@ -332,7 +355,7 @@ export class Suggester {
           // A copy: the cached series is shared by every suggestion of the next second.
           series: series?.slice() ?? new Array<number>(this.seriesHours).fill(0),
         },
-        ...(explain ? { explain: explainScore(signals, this.weights) } : {}),
+        ...(explain ? { explain: { ...explainScore(signals, weights), coverage } } : {}),
       };
     });
   }

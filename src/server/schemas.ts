@@ -1,5 +1,5 @@
 import { MAX_K } from "../recommend/suggester.js";
-import { SIGNALS } from "../recommend/blend.js";
+import { FULL_WEIGHT_COVERAGE, SIGNALS } from "../recommend/blend.js";
 
 /** Longest draft `/v1/suggest` takes, in characters (posts elsewhere run longer than tweets). */
 export const MAX_TEXT_LENGTH = 5000;
@@ -36,6 +36,10 @@ const suggestion = {
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
         contributions: { type: "object", properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])) },
         logit: { type: "number" },
+        coverage: {
+          type: "number",
+          description: `share of the trending uses that go to hashtags the model knows; below ${FULL_WEIGHT_COVERAGE} the model's weight is scaled by coverage / ${FULL_WEIGHT_COVERAGE}`,
+        },
       },
     },
   },

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -51,6 +51,18 @@ describe("hashtag-rec suggest", () => {
     expect(JSON.parse(modelOnly.stdout).suggestions.map((s: { key: string }) => s.key)).toContain("anzacday");
   });
 
+  it("scales the model's weight by its coverage of the trending uses, and --full-weight-coverage 0 keeps it whole", () => {
+    const dir = tempDir();
+    const store = join(dir, "trends.db");
+    writeFileSync(join(dir, "new.jsonl"), `${JSON.stringify({ id: "1", created_at: "2023-05-11T10:00:00Z", text: "new bakery on main street #Zzqfresh" })}\n`);
+    expect(runCli(["ingest", join(dir, "new.jsonl"), "--store", store]).code).toBe(0);
+    const first = (...flags: string[]) => JSON.parse(runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--json", ...flags]).stdout).suggestions[0].key;
+    expect(first()).toBe("zzqfresh"); // the model knows none of the hashtags in use
+    expect(first("--full-weight-coverage", "0")).toBe("anzacday");
+    const table = runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--explain"]);
+    expect(table.stdout).toMatch(/the model knows 0% of the trending uses: its weight is scaled by 0\.00/);
+  });
+
   it("completes a partial hashtag", () => {
     const store = join(tempDir(), "trends.db");
     runCli(["ingest", `${FIXTURES}tiny-tweets.jsonl`, "--store", store]);
@@ -68,6 +80,8 @@ describe("hashtag-rec suggest", () => {
       [["suggest", "hi", "--weights", "model=x"], /--weights: 'model=x' needs a number/],
       [["suggest", "hi", "--weights", "popularity=1"], /unknown signal 'popularity'/],
       [["suggest", "hi", "--clock", "sundial"], /--clock must be 'wall' or 'data'/],
+      [["suggest", "hi", "--full-weight-coverage", "1.5"], /--full-weight-coverage must be a number from 0 to 1, got '1.5'/],
+      [["eval", "--data", "x.jsonl", "--baseline", "pop", "--split", "2023-05-11", "--full-weight-coverage", "half"], /--full-weight-coverage must be a number from 0 to 1, got 'half'/],
       [["suggest", "hi", "--cursor", "99", "--store", ":memory:"], /cursor must be an integer from 0 to 2/],
       [["serve", "--max-batch", "0"], /--max-batch must be a positive integer/],
       [["serve", "--batch-window=-1"], /--batch-window must be a number of ms ≥ 0/],

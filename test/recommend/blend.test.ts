@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BLEND, explainScore, features, logit, SIGNALS } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, explainScore, features, FULL_WEIGHT_COVERAGE, logit, modelWeightFactor, SIGNALS, weightsAtCoverage } from "../../src/recommend/blend.js";
 
 describe("the blend's logit", () => {
   it("is exactly the sum that explain shows, for any signals", () => {
@@ -13,5 +13,20 @@ describe("the blend's logit", () => {
       const f = features(signals);
       for (const name of SIGNALS) expect(parts.contributions[name]).toBe(weights[name] * f[name]);
     }
+  });
+});
+
+describe("the model's weight at a coverage of the trending uses", () => {
+  it("is whole from FULL_WEIGHT_COVERAGE up, falls in proportion below, and is 0 when the model knows none of them", () => {
+    expect(weightsAtCoverage(DEFAULT_BLEND, 1)).toBe(DEFAULT_BLEND); // the same object: nothing to change
+    expect(weightsAtCoverage(DEFAULT_BLEND, FULL_WEIGHT_COVERAGE)).toBe(DEFAULT_BLEND);
+    expect(weightsAtCoverage(DEFAULT_BLEND, FULL_WEIGHT_COVERAGE / 2)).toEqual({ ...DEFAULT_BLEND, model: DEFAULT_BLEND.model / 2 });
+    expect(weightsAtCoverage(DEFAULT_BLEND, 0)).toEqual({ ...DEFAULT_BLEND, model: 0 });
+    expect(modelWeightFactor(0.2, 0.8)).toBe(0.25);
+  });
+
+  it("is kept whole at any coverage when the full-weight coverage is 0", () => {
+    expect(modelWeightFactor(0, 0)).toBe(1);
+    expect(weightsAtCoverage(DEFAULT_BLEND, 0.1, 0)).toBe(DEFAULT_BLEND);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BLEND, logit, type Signals } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, type Signals } from "../../src/recommend/blend.js";
 import { CandidateRanker, type Evidence } from "../../src/recommend/candidate-ranker.js";
 import type { ScoredDraft } from "../../src/recommend/recommender.js";
 import { topK, topKeys } from "../../src/recommend/top-k.js";
@@ -14,22 +14,36 @@ const indexOf = (key: string) => indexes.get(key);
 
 let seed = 17;
 const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-/** A model hashtag mostly, else one the model lacks. */
-const pickKey = () => (random() < 0.7 ? `h${Math.floor(random() * N)}` : `new${Math.floor(random() * 60)}`);
+/** A model hashtag with probability `known`, else one the model lacks. */
+const pickKey = (known = 0.7) => (random() < known ? `h${Math.floor(random() * N)}` : `new${Math.floor(random() * 60)}`);
 /** Few distinct weights and counts, so that hashtags the model lacks often tie exactly. */
 const entryOf = (key: string): TrendEntry => ({ key, display: key, count: 1 + Math.floor(random() * 3), logWeight: 10 + Math.floor(random() * 3), firstSeen: 0, lastSeen: 0 });
 
-function snapshotOf(size: number): TrendSnapshot {
+/** Trending hashtags, the model knowing about `known` of them: the model's coverage, and so its weight, varies. */
+function snapshotOf(size: number, known: number): TrendSnapshot {
   const byKey = new Map<string, TrendEntry>();
   for (let i = 0; i < size; i++) {
-    const key = pickKey();
+    const key = pickKey(known);
     if (!byKey.has(key)) byKey.set(key, entryOf(key));
   }
   return { entries: [...byKey.values()], byKey, totalLogWeight: 16, takenAt: 0 };
 }
 
-/** The ranking as documented, by key: signals read from the maps, `logit`, a full sort (ties by key), a softmax over all. */
+/**
+ * The ranking as documented, by key: signals read from the maps; the model's weight times
+ * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses that go
+ * to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
+ */
 function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, skipped: ReadonlySet<string>, k: number) {
+  let share = 0;
+  let knownShare = 0;
+  for (const entry of evidence.snapshot.entries) {
+    const entryShare = 2 ** (entry.logWeight - evidence.snapshot.totalLogWeight);
+    share += entryShare;
+    if (indexOf(entry.key) !== undefined) knownShare += entryShare;
+  }
+  const coverage = share > 0 ? knownShare / share : 1;
+  const weights = { ...DEFAULT_BLEND, model: DEFAULT_BLEND.model * Math.min(1, coverage / FULL_WEIGHT_COVERAGE) };
   const signalsOf = (key: string): Signals => {
     const index = indexOf(key);
     const entry = evidence.snapshot.byKey.get(key) ?? evidence.known.get(key);
@@ -41,7 +55,7 @@ function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUse
       uses: entry?.count ?? 0,
     };
   };
-  const all = [...keys].filter((key) => !skipped.has(key)).map((key) => ({ key, signals: signalsOf(key), logit: logit(signalsOf(key), DEFAULT_BLEND) }));
+  const all = [...keys].filter((key) => !skipped.has(key)).map((key) => ({ key, signals: signalsOf(key), logit: logit(signalsOf(key), weights) }));
   const max = Math.max(...all.map((c) => c.logit));
   let sum = 0;
   for (const c of all) sum += Math.exp(c.logit - max);
@@ -54,10 +68,10 @@ describe("CandidateRanker against the ranking done by key", () => {
     // A burst window of 5 tweets: hashtags leave it between drafts.
     const recent = new RecentUses(5);
     const blocked = new Set(["h5", "h7", "new3", "new4"]);
-    const ranker = new CandidateRanker(hashtags, indexOf, recent, DEFAULT_BLEND, blocked);
-    let snapshot = snapshotOf(100);
+    const ranker = new CandidateRanker(hashtags, indexOf, recent, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
+    let snapshot = snapshotOf(100, 0.7);
     for (let round = 0; round < 300; round++) {
-      if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200));
+      if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200), random());
       for (let i = Math.floor(random() * 4); i > 0; i--) recent.add(Array.from({ length: 3 }, pickKey));
       // Many zeros and few distinct values: ties among the model's probabilities too.
       const probabilities = new Float32Array(N).map(() => (random() < 0.5 ? 0 : Math.round(random() ** 8 * 1000) / 1000));

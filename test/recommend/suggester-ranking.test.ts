@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BLEND, logit } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { productSuggester } from "../server/helpers.js";
@@ -24,8 +24,9 @@ describe("the product's ranking against all of a draft's candidates", () => {
 
   /** Every candidate with its logit, best first, ties by key: the order the product promises. */
   async function fullSort() {
-    const candidates = await suggester.candidateSignals(DRAFT, T0 + 120_000);
-    return candidates.map((c) => ({ key: c.key, logit: logit(c, DEFAULT_BLEND) })).sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
+    const { candidates, coverage } = await suggester.candidateSignals(DRAFT, T0 + 120_000);
+    const weights = weightsAtCoverage(DEFAULT_BLEND, coverage);
+    return candidates.map((c) => ({ key: c.key, logit: logit(c, weights) })).sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
   }
 
   it("orders like a full sort by logit, exact ties by key", async () => {
@@ -78,7 +79,7 @@ describe("prefix completion's scores", () => {
     expect(suggestions.find((s) => s.key === "mazzqtwo")!.explain!.uses).toBe(1); // read from the store, not the snapshot
     const [first] = suggestions;
     for (const s of suggestions) {
-      expect(s.explain!.logit).toBe(logit(s.explain!, DEFAULT_BLEND));
+      expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(DEFAULT_BLEND, s.explain!.coverage)));
       // Scores are a softmax of the ranking's logits: their ratios show those logits are explain's.
       expect(Math.log(s.score / first!.score)).toBeCloseTo(s.explain!.logit - first!.explain!.logit, 9);
     }
@@ -141,5 +142,36 @@ describe("closing the suggester", () => {
     await expect(call).rejects.toThrow(/SQLITE_BUSY/);
     await closed;
     expect(scored).toEqual(["ok"]); // the model ran before it was released
+  });
+});
+
+describe("a stream whose hashtags the model does not know", () => {
+  const DAWN = "Lest we forget. Dawn service at the memorial"; // the model's pick: #AnzacDay, p ≈ 0.67
+
+  async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number } = {}) {
+    const suggester = await productSuggester({ clock: "data", batching: false, ...options });
+    await suggester.ingest(texts.map((text, i) => ({ id: String(i), text, time: T0 })));
+    const { suggestions } = await suggester.suggest({ text: DAWN, k: 3, explain: true });
+    await suggester.close();
+    return suggestions;
+  }
+
+  it("puts the hashtag in use before the model's confident pick when the model knows none in use, and the pick first when its weight is kept whole", async () => {
+    const [scaled] = await suggestAfter(["new bakery on main street #Zzqfresh"]);
+    expect(scaled!.key).toBe("zzqfresh");
+    expect(scaled!.explain!.coverage).toBe(0);
+    expect(Math.abs(scaled!.explain!.contributions.model)).toBe(0);
+    const [whole] = await suggestAfter(["new bakery on main street #Zzqfresh"], { fullWeightCoverage: 0 });
+    expect(whole!.key).toBe("anzacday");
+  });
+
+  it("scales the model's weight by its coverage below FULL_WEIGHT_COVERAGE, and explain shows it", async () => {
+    // One use in four is of a hashtag the model knows, all at the same time: coverage 0.25.
+    const suggestions = await suggestAfter(["bread #Zzqone", "cake #Zzqtwo", "pie #Zzqthree", "what a game #Leafs"]);
+    expect(suggestions.length).toBe(3);
+    for (const { explain } of suggestions) {
+      expect(explain!.coverage).toBeCloseTo(0.25, 12);
+      expect(explain!.contributions.model).toBeCloseTo(DEFAULT_BLEND.model * (0.25 / FULL_WEIGHT_COVERAGE) * Math.log(explain!.model + 1e-5), 12);
+    }
   });
 });
