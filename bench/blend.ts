@@ -100,9 +100,9 @@ async function record(): Promise<Recorded> {
   const out: Recorded = { offsets: [0], columns: Object.fromEntries(SIGNALS.map((s) => [s, []])) as unknown as Record<Signal, number[]>, labels: [], times: [] };
   for (const example of ordered) {
     if (example.keys.length > 0 && example.query.length > 0) {
-      const { candidates, coverage } = await suggester.candidateSignals(example.query, example.time!);
+      const { candidates, modelCoverage } = await suggester.candidateSignals(example.query, example.time!);
       // The model's feature carries its coverage scaling, so the fitted weight is its weight at full coverage.
-      const modelScale = modelWeightFactor(coverage, suggester.fullWeightCoverage);
+      const modelScale = modelWeightFactor(modelCoverage, suggester.fullWeightCoverage);
       const kept = new Set<(typeof candidates)[number]>();
       for (const signal of SIGNALS) for (const c of [...candidates].sort((a, b) => b[signal] - a[signal]).slice(0, KEEP_PER_SIGNAL)) kept.add(c);
       for (const c of kept) {

@@ -1,12 +1,13 @@
 /**
  * The product on a stream whose hashtags the model does not know (another source, a model months
- * old), simulated on the validation days (train before 2023-05-08, validate online to 2023-05-11;
- * never the test window). A share of the hashtag keys, chosen by a hash of the key, is renamed in
- * the training and validation tweets alike (`leafs` → `leafszq`): the stream's own signals (trend,
- * look-alike tweets, burst) are unchanged, and the model has never seen those hashtags, while it
- * still predicts the old names with the same confidence. Each share is scored three ways: the
- * model's weight scaled by its coverage (`fullWeightCoverage`, the default), the model's weight
- * kept whole, and the product without the model.
+ * old), simulated on the validation days (the store ingests the tweets before 2023-05-08, then each
+ * validation tweet to 2023-05-11 after its prediction; never the test window). A share of the
+ * hashtag keys, chosen by a hash of the key, is renamed in the ingested and the validation tweets
+ * alike (`leafs` → `leafszq`); the model, trained on the real names, is unchanged. The stream's own
+ * signals (trend, look-alike tweets, burst) stay the same, while the model has never seen the new
+ * names and still predicts the old ones with the same confidence. Each share is scored with the
+ * model's weight scaled by its coverage (`fullWeightCoverage`, the default) and with it kept
+ * whole; the product without the model is scored once, at the first share.
  *
  *   npm run build && node dist/bench/coverage.js [--model models/default] [--shares 0,0.2,0.5,0.75,1] [--full 0.5]
  *
@@ -68,7 +69,7 @@ class CoverageProbe implements Ranker {
   async rank(queries: readonly Query[], k: number): Promise<string[][]> {
     const ranked = await this.inner.rank(queries, k);
     for (const q of queries) {
-      if (this.queries++ % COVERAGE_SAMPLE === 0) this.coverages.push((await this.suggester.candidateSignals(q.text, q.time)).coverage);
+      if (this.queries++ % COVERAGE_SAMPLE === 0) this.coverages.push((await this.suggester.candidateSignals(q.text, q.time)).modelCoverage);
     }
     return ranked;
   }

@@ -60,10 +60,11 @@ export async function runSuggest(argv: string[]): Promise<number> {
           }),
         ),
       );
-      const coverage = result.suggestions[0]?.explain?.coverage;
-      if (coverage !== undefined) {
-        const factor = modelWeightFactor(coverage, suggester.fullWeightCoverage);
-        console.log(`\nthe model knows ${(100 * coverage).toFixed(0)}% of the trending uses${factor < 1 ? `: its weight is scaled by ${factor.toFixed(2)}` : ""}`);
+      const explained = result.suggestions[0]?.explain;
+      if (explained) {
+        const scaled = explained.weights.model !== suggester.weights.model;
+        const factor = modelWeightFactor(explained.model_coverage, suggester.fullWeightCoverage);
+        console.log(`\nthe model knows ${(100 * explained.model_coverage).toFixed(0)}% of the trending uses${scaled ? `: its weight is scaled by ${factor.toFixed(2)}` : ""}`);
       }
     }
   } finally {

@@ -47,15 +47,24 @@ export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.47
  */
 export const FULL_WEIGHT_COVERAGE = 0.5;
 
-/** What the model's weight is multiplied by at `coverage` (0–1): `min(1, coverage / full)`, or 1 when `full` is 0. */
+/**
+ * What the model's weight is multiplied by at `coverage` (0–1): `min(1, coverage / full)`; 1 when
+ * `full` is 0, and when the coverage is not a number (nothing to go by).
+ */
 export function modelWeightFactor(coverage: number, full = FULL_WEIGHT_COVERAGE): number {
-  return full <= 0 ? 1 : Math.max(0, Math.min(1, coverage / full));
+  if (full <= 0 || !(coverage >= 0)) return 1;
+  return Math.min(1, coverage / full);
 }
 
-/** The blend for a draft whose trending uses the model covers to `coverage`; the same object when nothing changes. */
+/**
+ * The blend for a draft whose trending uses the model covers to `coverage` ({@link modelWeightFactor});
+ * the same object when nothing changes. A blend of the model alone (`--weights model=1`) is never
+ * scaled: it asks for the model's ranking, whatever is trending.
+ */
 export function weightsAtCoverage(weights: Readonly<BlendWeights>, coverage: number, full = FULL_WEIGHT_COVERAGE): BlendWeights {
   const factor = modelWeightFactor(coverage, full);
-  return factor === 1 ? weights : { ...weights, model: weights.model * factor };
+  if (factor === 1 || SIGNALS.every((signal) => signal === "model" || weights[signal] === 0)) return weights;
+  return { ...weights, model: weights.model * factor };
 }
 
 /** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */

@@ -19,7 +19,7 @@ export interface Evidence {
 export interface Ranked {
   key: string;
   signals: Signals;
-  /** The blend its logit used: the given weights, the model's scaled by its coverage of the draft's trends. */
+  /** The blend its logit used: the given weights, the model's scaled by its coverage of the trends ({@link weightsAtCoverage}). */
   weights: BlendWeights;
   logit: number;
   /** Softmax of the logit over all the draft's candidates. */
@@ -49,8 +49,8 @@ interface TrendFeatures {
   modelIndex: Int32Array;
   trend: Float64Array;
   uses: Float64Array;
-  /** The share of the entries' uses that goes to hashtags the model knows (1 when there are none). */
-  coverage: number;
+  /** The share of the entries' uses (blocked ones left out) that goes to hashtags the model knows; 1 when there are none. */
+  modelCoverage: number;
   /** The blend at that coverage ({@link weightsAtCoverage}). */
   weights: BlendWeights;
 }
@@ -196,9 +196,9 @@ export class CandidateRanker {
     return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
   }
 
-  /** The model's coverage of the draft's trends: the share of the snapshot's uses that goes to hashtags it knows. */
-  coverage({ snapshot }: Evidence): number {
-    return this.trendFeaturesOf(snapshot).coverage;
+  /** The model's coverage of the trends: the share of the snapshot's uses that goes to hashtags it knows. */
+  modelCoverage({ snapshot }: Evidence): number {
+    return this.trendFeaturesOf(snapshot).modelCoverage;
   }
 
   /** A candidate's signals for this draft, read by key (for the few shown, and for bench/blend.ts). */
@@ -239,7 +239,7 @@ export class CandidateRanker {
       modelIndex: new Int32Array(entries.length),
       trend: new Float64Array(entries.length),
       uses: new Float64Array(entries.length),
-      coverage: 1,
+      modelCoverage: 1,
       weights: this.weights,
     };
     let share = 0;
@@ -247,18 +247,20 @@ export class CandidateRanker {
     for (const [at, entry] of entries.entries()) {
       const index = this.indexOf(entry.key) ?? -1;
       const entryShare = trendShare(entry, snapshot);
-      share += entryShare;
+      // A blocked hashtag can be in the store (ingested before the blocklist, or by another server of a shared Redis): it is never suggested, and does not count.
+      const counted = this.blocklist.size === 0 || !this.blocklist.has(entry.key);
+      if (counted) share += entryShare;
       if (index >= 0) {
         cached.entryOf[index] = at;
-        knownShare += entryShare;
+        if (counted) knownShare += entryShare;
       }
       cached.modelIndex[at] = index;
       cached.trend[at] = feature.trend(entryShare);
       cached.uses[at] = feature.uses(entry.count);
     }
-    if (share > 0) {
-      cached.coverage = knownShare / share;
-      cached.weights = weightsAtCoverage(this.weights, cached.coverage, this.fullWeightCoverage);
+    if (share > 0 && Number.isFinite(share)) {
+      cached.modelCoverage = knownShare / share;
+      cached.weights = weightsAtCoverage(this.weights, cached.modelCoverage, this.fullWeightCoverage);
     }
     this.trendFeatures.set(snapshot, cached);
     return cached;

@@ -33,10 +33,12 @@ export interface ProductSuggestion {
   explain?: Explanation;
 }
 
-/** A suggestion's signals, their weighted parts and its logit, with the model's coverage that scaled its weight. */
+/** A suggestion's signals, their weighted parts and its logit, with the blend and the model coverage that set its weights. */
 export interface Explanation extends ScoreParts {
   /** The share of the trending uses that goes to hashtags the model knows (see {@link FULL_WEIGHT_COVERAGE}). */
-  coverage: number;
+  model_coverage: number;
+  /** The weights of the contributions: the blend's, the model's scaled by its coverage. */
+  weights: BlendWeights;
 }
 
 export interface SuggestRequest {
@@ -235,11 +237,11 @@ export class Suggester {
    * trends (which scales its weight: `weightsAtCoverage` in blend.ts): what `bench/blend.ts`
    * records once to fit the weights with which {@link rankCleanQuery} then ranks.
    */
-  async candidateSignals(query: string, time: number): Promise<{ coverage: number; candidates: ({ key: string } & Signals)[] }> {
+  async candidateSignals(query: string, time: number): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
     return this.inFlight.run(async () => {
       const evidence = await this.gather({ text: query, cleaned: true }, time);
       const candidates = this.ranker.forDraft(evidence, 0).keys.map((key) => ({ key, ...this.ranker.signals(key, evidence) }));
-      return { coverage: this.ranker.coverage(evidence), candidates };
+      return { modelCoverage: this.ranker.modelCoverage(evidence), candidates };
     });
   }
 
@@ -341,7 +343,7 @@ export class Suggester {
     // While the store is down, what the cache still holds (else the model's count and no sparkline).
     const described = await this.orWhenDown(this.descriptions.describe(keys, now, this.seriesHours), () => this.descriptions.held(keys, now, this.seriesHours));
     const halfLifeMs = this.store.halfLifeHours * HOUR_MS;
-    const coverage = explain ? this.ranker.coverage(evidence) : 1;
+    const modelCoverage = explain ? this.ranker.modelCoverage(evidence) : 1;
     return best.map(({ key, score, signals, weights }) => {
       const { entry, series } = described.get(key) ?? { entry: undefined, series: undefined };
       const modelEntry = this.recommender.hashtags[this.recommender.indexOf(key) ?? -1];
@@ -355,7 +357,7 @@ export class Suggester {
           // A copy: the cached series is shared by every suggestion of the next second.
           series: series?.slice() ?? new Array<number>(this.seriesHours).fill(0),
         },
-        ...(explain ? { explain: { ...explainScore(signals, weights), coverage } } : {}),
+        ...(explain ? { explain: { ...explainScore(signals, weights), model_coverage: modelCoverage, weights: { ...weights } } } : {}),
       };
     });
   }

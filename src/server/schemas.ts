@@ -36,9 +36,14 @@ const suggestion = {
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
         contributions: { type: "object", properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])) },
         logit: { type: "number" },
-        coverage: {
+        model_coverage: {
           type: "number",
-          description: `share of the trending uses that go to hashtags the model knows; below ${FULL_WEIGHT_COVERAGE} the model's weight is scaled by coverage / ${FULL_WEIGHT_COVERAGE}`,
+          description: `share of the trending uses that go to hashtags the model knows; below the server's full-weight coverage (by default ${FULL_WEIGHT_COVERAGE}) the model's weight is scaled by model_coverage / it`,
+        },
+        weights: {
+          type: "object",
+          description: "the weights of the contributions: the blend's, the model's scaled by its coverage",
+          properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])),
         },
       },
     },

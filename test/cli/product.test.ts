@@ -61,6 +61,12 @@ describe("hashtag-rec suggest", () => {
     expect(first("--full-weight-coverage", "0")).toBe("anzacday");
     const table = runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--explain"]);
     expect(table.stdout).toMatch(/the model knows 0% of the trending uses: its weight is scaled by 0\.00/);
+    // Half the uses now go to a hashtag the model knows: whole weight by default, half with --full-weight-coverage 1.
+    writeFileSync(join(dir, "known.jsonl"), `${JSON.stringify({ id: "2", created_at: "2023-05-11T10:00:00Z", text: "what a game #Leafs" })}\n`);
+    expect(runCli(["ingest", join(dir, "known.jsonl"), "--store", store]).code).toBe(0);
+    const explained = (...flags: string[]) => runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--explain", ...flags]).stdout;
+    expect(explained()).toMatch(/the model knows 50% of the trending uses\n/);
+    expect(explained("--full-weight-coverage", "1")).toMatch(/the model knows 50% of the trending uses: its weight is scaled by 0\.50/);
   });
 
   it("completes a partial hashtag", () => {

@@ -25,8 +25,11 @@ describe("the model's weight at a coverage of the trending uses", () => {
     expect(modelWeightFactor(0.2, 0.8)).toBe(0.25);
   });
 
-  it("is kept whole at any coverage when the full-weight coverage is 0", () => {
+  it("is kept whole at any coverage when the full-weight coverage is 0, in a blend of the model alone, and when the coverage is not a number", () => {
     expect(modelWeightFactor(0, 0)).toBe(1);
     expect(weightsAtCoverage(DEFAULT_BLEND, 0.1, 0)).toBe(DEFAULT_BLEND);
+    const modelAlone = { model: 1, trend: 0, neighbours: 0, burst: 0, uses: 0 };
+    expect(weightsAtCoverage(modelAlone, 0)).toBe(modelAlone); // scaled, every weight would be 0
+    expect(modelWeightFactor(Number.NaN)).toBe(1); // Infinity / Infinity when the store's total and top disagree
   });
 });

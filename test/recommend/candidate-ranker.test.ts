@@ -31,13 +31,15 @@ function snapshotOf(size: number, known: number): TrendSnapshot {
 
 /**
  * The ranking as documented, by key: signals read from the maps; the model's weight times
- * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses that go
- * to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
+ * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses (blocked
+ * hashtags left out) that go to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
  */
-function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, skipped: ReadonlySet<string>, k: number) {
+function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
+  const skipped = new Set([...excluded, ...blocked]);
   let share = 0;
   let knownShare = 0;
   for (const entry of evidence.snapshot.entries) {
+    if (blocked.has(entry.key)) continue; // blocked hashtags do not count; excluded ones (in the draft) do
     const entryShare = 2 ** (entry.logWeight - evidence.snapshot.totalLogWeight);
     share += entryShare;
     if (indexOf(entry.key) !== undefined) knownShare += entryShare;
@@ -100,7 +102,7 @@ describe("CandidateRanker against the ranking done by key", () => {
       const candidates = completion ? ranker.forKeys(keys, evidence) : ranker.forDraft(evidence, excluded.size);
       expect(candidates.keys).toEqual([...keys]);
       const ranked = ranker.rank(candidates, evidence, excluded, k);
-      const expected = reference(keys, evidence, recent, new Set([...excluded, ...blocked]), k);
+      const expected = reference(keys, evidence, recent, blocked, excluded, k);
       expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.map((c) => [c.key, c.logit, c.score, c.signals]));
     }
   });

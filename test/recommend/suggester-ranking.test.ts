@@ -24,8 +24,8 @@ describe("the product's ranking against all of a draft's candidates", () => {
 
   /** Every candidate with its logit, best first, ties by key: the order the product promises. */
   async function fullSort() {
-    const { candidates, coverage } = await suggester.candidateSignals(DRAFT, T0 + 120_000);
-    const weights = weightsAtCoverage(DEFAULT_BLEND, coverage);
+    const { candidates, modelCoverage } = await suggester.candidateSignals(DRAFT, T0 + 120_000);
+    const weights = weightsAtCoverage(DEFAULT_BLEND, modelCoverage);
     return candidates.map((c) => ({ key: c.key, logit: logit(c, weights) })).sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
   }
 
@@ -79,7 +79,7 @@ describe("prefix completion's scores", () => {
     expect(suggestions.find((s) => s.key === "mazzqtwo")!.explain!.uses).toBe(1); // read from the store, not the snapshot
     const [first] = suggestions;
     for (const s of suggestions) {
-      expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(DEFAULT_BLEND, s.explain!.coverage)));
+      expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(DEFAULT_BLEND, s.explain!.model_coverage)));
       // Scores are a softmax of the ranking's logits: their ratios show those logits are explain's.
       expect(Math.log(s.score / first!.score)).toBeCloseTo(s.explain!.logit - first!.explain!.logit, 9);
     }
@@ -159,7 +159,7 @@ describe("a stream whose hashtags the model does not know", () => {
   it("puts the hashtag in use before the model's confident pick when the model knows none in use, and the pick first when its weight is kept whole", async () => {
     const [scaled] = await suggestAfter(["new bakery on main street #Zzqfresh"]);
     expect(scaled!.key).toBe("zzqfresh");
-    expect(scaled!.explain!.coverage).toBe(0);
+    expect(scaled!.explain!.model_coverage).toBe(0);
     expect(Math.abs(scaled!.explain!.contributions.model)).toBe(0);
     const [whole] = await suggestAfter(["new bakery on main street #Zzqfresh"], { fullWeightCoverage: 0 });
     expect(whole!.key).toBe("anzacday");
@@ -170,8 +170,24 @@ describe("a stream whose hashtags the model does not know", () => {
     const suggestions = await suggestAfter(["bread #Zzqone", "cake #Zzqtwo", "pie #Zzqthree", "what a game #Leafs"]);
     expect(suggestions.length).toBe(3);
     for (const { explain } of suggestions) {
-      expect(explain!.coverage).toBeCloseTo(0.25, 12);
+      expect(explain!.model_coverage).toBeCloseTo(0.25, 12);
+      expect(explain!.weights).toEqual({ ...DEFAULT_BLEND, model: DEFAULT_BLEND.model * (explain!.model_coverage / FULL_WEIGHT_COVERAGE) });
       expect(explain!.contributions.model).toBeCloseTo(DEFAULT_BLEND.model * (0.25 / FULL_WEIGHT_COVERAGE) * Math.log(explain!.model + 1e-5), 12);
     }
+  });
+
+  it("leaves blocked hashtags out of the coverage, though they are in the store", async () => {
+    // Ingested before the blocklist was given (or by another server of a shared Redis).
+    const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: 1 });
+    await store.ingest(["zzqspam", "zzqspam2", "zzqspam3", "leafs"].map((key) => ({ time: T0, hashtags: [{ key, display: key }] })));
+    const suggester = await productSuggester({ clock: "data", batching: false, blocklist: new Set(["zzqspam", "zzqspam2", "zzqspam3"]) }, store);
+    const { suggestions } = await suggester.suggest({ text: DAWN, k: 3, explain: true });
+    await suggester.close();
+    expect(suggestions[0]!.explain!.model_coverage).toBe(1);
+    expect(suggestions[0]!.key).toBe("anzacday");
+  });
+
+  it("rejects a full-weight coverage outside 0 to 1", async () => {
+    await expect(productSuggester({ fullWeightCoverage: 1.5 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });

@@ -57,8 +57,8 @@ describe("POST /v1/suggest", () => {
       const parts = Object.values(s.explain.contributions) as number[];
       expect(parts).toHaveLength(5);
       expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(s.explain.logit, 9);
-      expect(s.explain.coverage).toBeGreaterThan(0); // the schema lets it through
-      expect(s.explain.contributions.model).toBeCloseTo(weightsAtCoverage(suggester.weights, s.explain.coverage).model * Math.log(s.explain.model + 1e-5), 9);
+      expect(s.explain.model_coverage).toBeGreaterThan(0); // the schema lets it through
+      expect(s.explain.contributions.model).toBeCloseTo(weightsAtCoverage(suggester.weights, s.explain.model_coverage).model * Math.log(s.explain.model + 1e-5), 9);
       expect(s.explain.contributions.burst).toBeCloseTo(suggester.weights.burst * Math.log1p(s.explain.burst), 9);
     }
     // Three of the tweets ingested (all of them recent) used #AnzacDay.
