@@ -1,5 +1,4 @@
 import { invalidArgument } from "../core/errors.js";
-import { modelWeightFactor } from "../recommend/blend.js";
 import { Recommender } from "../recommend/recommender.js";
 import { Suggester } from "../recommend/suggester.js";
 import { openStore } from "../trending/open-store.js";
@@ -63,7 +62,7 @@ export async function runSuggest(argv: string[]): Promise<number> {
       const explained = result.suggestions[0]?.explain;
       if (explained) {
         const scaled = explained.weights.model !== suggester.weights.model;
-        const factor = modelWeightFactor(explained.model_coverage, suggester.fullWeightCoverage);
+        const factor = explained.weights.model / suggester.weights.model;
         console.log(`\nthe model knows ${(100 * explained.model_coverage).toFixed(0)}% of the trending uses${scaled ? `: its weight is scaled by ${factor.toFixed(2)}` : ""}`);
       }
     }

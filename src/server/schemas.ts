@@ -38,7 +38,7 @@ const suggestion = {
         logit: { type: "number" },
         model_coverage: {
           type: "number",
-          description: `share of the trending uses that go to hashtags the model knows; below the server's full-weight coverage (by default ${FULL_WEIGHT_COVERAGE}) the model's weight is scaled by model_coverage / it`,
+          description: `share of the trending uses that go to hashtags the model knows; below the server's full-weight coverage (${FULL_WEIGHT_COVERAGE} by default), the model's weight is multiplied by model_coverage divided by that coverage`,
         },
         weights: {
           type: "object",
