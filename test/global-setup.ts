@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const PREFIX = "hashtag-rec-tests-";
+/** A run's directory, named after the process that made it. */
+const RUN_DIRECTORY = new RegExp(`^${PREFIX}(\\d+)-`, "u");
 
 /**
  * Every temporary file of a test run (test fixtures, the CLIs and servers the tests start, the
@@ -20,7 +22,7 @@ export default function setup(): () => void {
 
 function removeLeftovers(): void {
   for (const name of readdirSync(tmpdir())) {
-    const pid = new RegExp(`^${PREFIX}(\\d+)-`, "u").exec(name)?.[1];
+    const pid = RUN_DIRECTORY.exec(name)?.[1];
     if (pid !== undefined && !running(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
