@@ -56,6 +56,9 @@ interface PiecesEncoder {
 }
 const PiecesTokenizer = JsTokenizer as unknown as new (json: object, config: object) => PiecesEncoder;
 
+/** Words whose pieces are remembered; past this the memory is cleared and starts again. */
+const MAX_CACHED_WORDS = 65_536;
+
 interface TokenizerJson {
   model?: { vocab?: Record<string, number> };
   added_tokens?: { id: number; content: string; special: boolean }[];
@@ -116,6 +119,8 @@ export class HashtagTokenizer implements SpecialTokenIds {
   private readonly tokens: string[];
   private readonly byKey: Map<string, number>;
   private readonly userIds: number[];
+  /** Each space-separated word's pieces, as the encoder gave them (see {@link encodeWordPieces}). */
+  private readonly wordPieces = new Map<string, readonly number[]>();
 
   private constructor(json: TokenizerJson, where: string, options: LoadOptions) {
     const vocab = json.model?.vocab;
@@ -340,7 +345,21 @@ export class HashtagTokenizer implements SpecialTokenIds {
    * ```
    */
   encodeWordPieces(text: string): number[] {
-    if (text.trim().length === 0) return [];
-    return this.pieces.encode(text, { add_special_tokens: false }).ids;
+    // The normalizer (clean-up, accents, lower case) works within a character and its combining
+    // marks, and the pre-tokenizer splits at every space, so a text's pieces are its words' pieces
+    // one after another: each word is encoded once and remembered. A draft's words are mostly ones
+    // seen before: 2 µs a draft instead of 20 (test-window drafts); the same ids on all of tweets-2023.
+    const out: number[] = [];
+    for (const word of text.split(" ")) {
+      if (word.length === 0) continue;
+      let ids = this.wordPieces.get(word);
+      if (ids === undefined) {
+        ids = word.trim().length === 0 ? [] : this.pieces.encode(word, { add_special_tokens: false }).ids;
+        if (this.wordPieces.size >= MAX_CACHED_WORDS) this.wordPieces.clear();
+        this.wordPieces.set(word, ids);
+      }
+      for (const id of ids) out.push(id);
+    }
+    return out;
   }
 }
