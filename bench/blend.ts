@@ -8,19 +8,20 @@
  * log-likelihood of the tweet's hashtags among its candidates) on the tweets the model did not
  * train on (after its `split_time`; a model scores the tweets it trained on too well, and weights
  * fitted there lean on it too much), checked across halves (fit on one, score the other), and each
- * signal is dropped in turn to show what it brings. A fit on all validation days is printed too,
- * for reference.
+ * signal is dropped in turn to show what it brings; the default weights are scored beside them.
+ * Where the model has read some validation days, a fit on all of them is printed too, for reference.
  *
  *   npm run build && node dist/bench/blend.js --model DIR
  *
- * DIR must have trained on tweets before the last validation day: the held-out twin of
- * models/default (models/default/README.md), not models/default, which has read them all.
+ * DIR must have trained on tweets before the last validation day, best before the first
+ * (2023-05-08; README "Choosing the blend" has the commands for such a twin of models/default),
+ * not models/default, which has read them all.
  */
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
-import { features, modelWeightFactor, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
+import { DEFAULT_BLEND, features, modelWeightFactor, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
@@ -28,7 +29,7 @@ import { fmt, loadTimeSplit, validationSplit } from "./common.js";
 
 const { values } = parseArgs({ options: { model: { type: "string" } } });
 if (!values.model) {
-  console.error("usage: node dist/bench/blend.js --model DIR (a model trained before 2023-05-10, e.g. models/default's held-out twin)");
+  console.error("usage: node dist/bench/blend.js --model DIR (a model trained before 2023-05-08, e.g. a held-out twin of models/default)");
   process.exit(2);
 }
 /** Trend and neighbour half-lives (hours): the best of the grids in README "Choosing the blend". */
@@ -60,7 +61,7 @@ const modelSplitTime = recommender.model.trainedBefore ?? -Infinity;
 if (recommender.model.trainedBefore === undefined) console.error(`warning: ${values.model} does not say when its training data ends (train_config.json); fitting on every validation tweet`);
 const lastValidation = ordered.at(-1)!.time!;
 if (modelSplitTime >= lastValidation - 12 * 3_600_000) {
-  console.error(`${values.model} trained on tweets from before ${new Date(modelSplitTime).toISOString()}: too few validation tweets after that to fit on; give a model trained before 2023-05-10`);
+  console.error(`${values.model} trained on tweets from before ${new Date(modelSplitTime).toISOString()}: too few validation tweets after that to fit on; give a model trained before 2023-05-08`);
   process.exit(2);
 }
 const started = performance.now();
@@ -83,14 +84,21 @@ for (const dropped of [undefined, ...SIGNALS]) {
   );
   console.error(rows[rows.length - 1]);
 }
-const leaky = fitWeights(allTweets, SIGNALS);
-const leakyScore = score(leaky, allTweets);
+const defaults = { first: score(DEFAULT_BLEND, firstHalf), second: score(DEFAULT_BLEND, secondHalf), both: score(DEFAULT_BLEND, unseen) };
+rows.push(
+  `| the default weights (not fitted here) | ${fmt(defaults.second.hit5)} / ${fmt(defaults.second.mrr10)} | ${fmt(defaults.first.hit5)} / ${fmt(defaults.first.mrr10)} | ${fmt(defaults.both.hit5)} / ${fmt(defaults.both.mrr10)} | ${SIGNALS.map((s) => DEFAULT_BLEND[s].toFixed(2)).join(" / ")} |`,
+);
+const seenByModel = allTweets.length - unseen.length;
+const leaky = seenByModel > 0 ? fitWeights(allTweets, SIGNALS) : undefined;
+const leakyScore = leaky && score(leaky, allTweets);
 await recommender.close();
 console.log(`validation: ${recorded.times.length} tweets from 2023-05-08 to 2023-05-11, online; model ${values.model}, which trained on tweets to ${new Date(modelSplitTime).toISOString()}: ${unseen.length} validation tweets after that\n`);
 console.log(`| signals | fit on the first half, hit@5 / MRR@10 on the second | fit on the second, scored on the first | fit and scored on both | weights (${SIGNALS.join(" / ")}) |`);
 console.log("|---|---:|---:|---:|---|");
 for (const row of rows) console.log(row);
-console.log(`\nfitted on all ${allTweets.length} validation tweets (most of them seen by the model): hit@5 ${fmt(leakyScore.hit5)} / MRR@10 ${fmt(leakyScore.mrr10)}, weights ${SIGNALS.map((s) => leaky[s].toFixed(2)).join(" / ")}`);
+if (leaky && leakyScore) {
+  console.log(`\nfitted on all ${allTweets.length} validation tweets (${seenByModel} of them seen by the model): hit@5 ${fmt(leakyScore.hit5)} / MRR@10 ${fmt(leakyScore.mrr10)}, weights ${SIGNALS.map((s) => leaky[s].toFixed(2)).join(" / ")}`);
+}
 
 /** Replays the validation days online, recording each evaluable tweet's strongest candidates. */
 async function record(): Promise<Recorded> {

@@ -56,7 +56,9 @@ describe("hashtag-rec suggest", () => {
     const store = join(dir, "trends.db");
     writeFileSync(join(dir, "new.jsonl"), `${JSON.stringify({ id: "1", created_at: "2023-05-11T10:00:00Z", text: "new bakery on main street #Zzqfresh" })}\n`);
     expect(runCli(["ingest", join(dir, "new.jsonl"), "--store", store]).code).toBe(0);
-    const first = (...flags: string[]) => JSON.parse(runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--json", ...flags]).stdout).suggestions[0].key;
+    // Weights under which the model's confident pick (p ≈ 0.67) outranks one use of a new hashtag while its weight is whole.
+    const weights = ["--weights", "model=0.6,trend=0.2,neighbours=1,burst=0.5,uses=0"];
+    const first = (...flags: string[]) => JSON.parse(runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--json", ...weights, ...flags]).stdout).suggestions[0].key;
     expect(first()).toBe("zzqfresh"); // the model knows none of the hashtags in use
     expect(first("--full-weight-coverage", "0")).toBe("anzacday");
     const table = runCli(["suggest", "Lest we forget. Dawn service at the memorial", "--store", store, "--explain"]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage, type BlendWeights } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { productSuggester } from "../server/helpers.js";
@@ -148,7 +148,7 @@ describe("closing the suggester", () => {
 describe("a stream whose hashtags the model does not know", () => {
   const DAWN = "Lest we forget. Dawn service at the memorial"; // the model's pick: #AnzacDay, p ≈ 0.67
 
-  async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number } = {}) {
+  async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number; weights?: BlendWeights } = {}) {
     const suggester = await productSuggester({ clock: "data", batching: false, ...options });
     await suggester.ingest(texts.map((text, i) => ({ id: String(i), text, time: T0 })));
     const { suggestions } = await suggester.suggest({ text: DAWN, k: 3, explain: true });
@@ -157,11 +157,13 @@ describe("a stream whose hashtags the model does not know", () => {
   }
 
   it("puts the hashtag in use before the model's confident pick when the model knows none in use, and the pick first when its weight is kept whole", async () => {
-    const [scaled] = await suggestAfter(["new bakery on main street #Zzqfresh"]);
+    // Weights under which the model's pick outranks one use of a new hashtag while its weight is whole.
+    const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0 };
+    const [scaled] = await suggestAfter(["new bakery on main street #Zzqfresh"], { weights });
     expect(scaled!.key).toBe("zzqfresh");
     expect(scaled!.explain!.model_coverage).toBe(0);
     expect(Math.abs(scaled!.explain!.contributions.model)).toBe(0);
-    const [whole] = await suggestAfter(["new bakery on main street #Zzqfresh"], { fullWeightCoverage: 0 });
+    const [whole] = await suggestAfter(["new bakery on main street #Zzqfresh"], { weights, fullWeightCoverage: 0 });
     expect(whole!.key).toBe("anzacday");
   });
 
