@@ -58,6 +58,11 @@ const PiecesTokenizer = JsTokenizer as unknown as new (json: object, config: obj
 
 /** Words whose pieces are remembered; past this the memory is cleared and starts again. */
 const MAX_CACHED_WORDS = 65_536;
+/**
+ * Longer words are encoded each time: they are rare, and remembering them would let texts of long
+ * made-up words fill the memory (65,536 × 5,000 characters through the API).
+ */
+const MAX_CACHED_WORD_LENGTH = 32;
 
 interface TokenizerJson {
   model?: { vocab?: Record<string, number> };
@@ -355,8 +360,10 @@ export class HashtagTokenizer implements SpecialTokenIds {
       let ids = this.wordPieces.get(word);
       if (ids === undefined) {
         ids = word.trim().length === 0 ? [] : this.pieces.encode(word, { add_special_tokens: false }).ids;
-        if (this.wordPieces.size >= MAX_CACHED_WORDS) this.wordPieces.clear();
-        this.wordPieces.set(word, ids);
+        if (word.length <= MAX_CACHED_WORD_LENGTH) {
+          if (this.wordPieces.size >= MAX_CACHED_WORDS) this.wordPieces.clear();
+          this.wordPieces.set(word, ids);
+        }
       }
       for (const id of ids) out.push(id);
     }

@@ -71,6 +71,20 @@ describe("HashtagTokenizer.encodeTraining", () => {
   });
 });
 
+describe("HashtagTokenizer word-piece memory", () => {
+  // The memory is private; its size is what bounds a server's RAM, so the test reads it.
+  const remembered = (t: HashtagTokenizer) => (t as unknown as { wordPieces: Map<string, unknown> }).wordPieces;
+
+  it("remembers short words, not long ones, and gives the same ids either way", async () => {
+    const fresh = (await buildTestTokenizer(KEYS)).tokenizer;
+    const long = "lest".repeat(20); // 80 characters
+    const text = `lest we forget ${long}`;
+    const first = fresh.encodeWordPieces(text);
+    expect(fresh.encodeWordPieces(text)).toEqual(first);
+    expect([...remembered(fresh).keys()].sort()).toEqual(["@user", "forget", "lest", "we"]); // "@user": what a mention becomes, encoded at load
+  });
+});
+
 describe("HashtagTokenizer.encodeQuery", () => {
   it("adds [CLS], a [MASK] at the end and [SEP], with an all-ones attention mask", () => {
     const q = tok.encodeQuery("the leafs won");
