@@ -9,6 +9,9 @@ export const MAX_INGEST_BATCH = 1000;
 export const SUGGEST_BODY_LIMIT = 32 * 1024;
 export const INGEST_BODY_LIMIT = 1024 * 1024;
 
+/** One number per blend signal (an explanation's contributions and weights). */
+const perSignal = () => Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }]));
+
 const suggestion = {
   type: "object",
   required: ["hashtag", "key", "score", "count", "trend"],
@@ -34,7 +37,7 @@ const suggestion = {
         neighbours: { type: "number", description: "share of the votes of recent look-alike tweets" },
         burst: { type: "integer", description: "tweets among the last ingested that used it" },
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
-        contributions: { type: "object", properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])) },
+        contributions: { type: "object", properties: perSignal() },
         logit: { type: "number" },
         model_coverage: {
           type: "number",
@@ -43,7 +46,7 @@ const suggestion = {
         weights: {
           type: "object",
           description: "the weights of the contributions: the blend's, the model's scaled by its coverage",
-          properties: Object.fromEntries(SIGNALS.map((signal) => [signal, { type: "number" }])),
+          properties: perSignal(),
         },
       },
     },
