@@ -1,6 +1,6 @@
 /**
  * Fits the product's blend — the weights of the log-linear blend of the model, trend, neighbour,
- * burst and uses signals (`DEFAULT_BLEND`) — online, on the validation days inside the training
+ * burst, uses and centroid signals (`DEFAULT_BLEND`) — online, on the validation days inside the training
  * period: the store ingests the tweets before 2023-05-08, then each validation tweet (to
  * 2023-05-11) right after its prediction, exactly as `eval --online --model` does on the test
  * window, which this never reads. Each validation tweet's candidates are recorded once with their
@@ -80,7 +80,7 @@ for (const dropped of [undefined, ...SIGNALS]) {
   const fitted = fitWeights(unseen, signals);
   const both = score(fitted, unseen);
   rows.push(
-    `| ${dropped === undefined ? "**all five**" : `without ${dropped}`} | ${fmt(a.hit5)} / ${fmt(a.mrr10)} | ${fmt(b.hit5)} / ${fmt(b.mrr10)} | ${fmt(both.hit5)} / ${fmt(both.mrr10)} | ${SIGNALS.map((s) => fitted[s].toFixed(2)).join(" / ")} |`,
+    `| ${dropped === undefined ? `**all ${SIGNALS.length}**` : `without ${dropped}`} | ${fmt(a.hit5)} / ${fmt(a.mrr10)} | ${fmt(b.hit5)} / ${fmt(b.mrr10)} | ${fmt(both.hit5)} / ${fmt(both.mrr10)} | ${SIGNALS.map((s) => fitted[s].toFixed(2)).join(" / ")} |`,
   );
   console.error(rows[rows.length - 1]);
 }

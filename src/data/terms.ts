@@ -15,3 +15,10 @@ export function termsOf(text: string): string[] {
   for (let i = 1; i < words.length; i++) terms.push(`${words[i - 1]} ${words[i]}`);
   return terms;
 }
+
+/** Each term of a text ({@link termsOf}) with how often it occurs, in order of first occurrence. */
+export function termCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const term of termsOf(text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+  return counts;
+}

@@ -12,18 +12,21 @@ export interface Signals {
   burst: number;
   /** All its uses ingested so far (0 when it is not among the trending hashtags read). */
   uses: number;
+  /** Cosine between the draft and the centroid of the recent tweets that used it (see `CentroidIndex`; 0 when none). */
+  centroid: number;
 }
 
 export type Signal = keyof Signals;
-export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses"];
+export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses", "centroid"];
 
 /**
  * Weights of the signals in a candidate's logit, a log-linear blend:
  * `logit = model · ln(p_model + 1e-5) + trend · ln(p_trend + 1e-7) + neighbours · ln(p_neighbours + 0.01)
- *          + burst · ln(1 + burst) + uses · ln(1 + uses)`,
+ *          + burst · ln(1 + burst) + uses · ln(1 + uses) + centroid · √cosine`,
  * so the final score, a softmax of the logits over the draft's candidates, is proportional to
- * `p_model^model · p_trend^trend · …`. A weight may be negative (`uses` is: a hashtag everyone
- * always uses needs more evidence than its count alone). More signals get a weight here.
+ * `p_model^model · p_trend^trend · … · e^(centroid · √cosine)`. A weight may be negative (`uses`
+ * was: a hashtag everyone always uses needs more evidence than its count alone). More signals get
+ * a weight here.
  */
 export type BlendWeights = Record<Signal, number>;
 
@@ -35,7 +38,7 @@ export type BlendWeights = Record<Signal, number>;
  * blend". models/default, trained further on all the data, cannot be fitted on those days, and
  * uses these weights as they are.
  */
-export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.3, trend: 0.2, neighbours: 1.57, burst: 0.79, uses: -0.2 });
+export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.26, trend: 0.23, neighbours: 0.82, burst: 0.92, uses: -0.11, centroid: 9.14 });
 
 /**
  * The model's coverage at and above which it keeps its whole weight. Coverage is the share of the
@@ -78,6 +81,7 @@ export const feature: Readonly<Record<Signal, (value: number) => number>> = Obje
   neighbours: (share: number) => Math.log(share + FLOORS.neighbours),
   burst: (tweets: number) => Math.log1p(tweets),
   uses: (uses: number) => Math.log1p(uses),
+  centroid: (cosine: number) => Math.sqrt(cosine),
 });
 
 /** Each signal on the scale its weight multiplies. */
@@ -88,6 +92,7 @@ export function features(s: Signals): Record<Signal, number> {
     neighbours: feature.neighbours(s.neighbours),
     burst: feature.burst(s.burst),
     uses: feature.uses(s.uses),
+    centroid: feature.centroid(s.centroid),
   };
 }
 
@@ -97,17 +102,18 @@ export function features(s: Signals): Record<Signal, number> {
  * (test/recommend/blend.test.ts checks it). The ranking itself uses {@link logitOfFeatures}.
  */
 export function logit(s: Signals, weights: BlendWeights): number {
-  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), weights);
+  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), feature.centroid(s.centroid), weights);
 }
 
 /** {@link logit} from features already computed (see {@link feature}): the same sum, in the same order. */
-export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, weights: BlendWeights): number {
+export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, centroid: number, weights: BlendWeights): number {
   let sum = 0;
   sum += weights.model * model;
   sum += weights.trend * trend;
   sum += weights.neighbours * neighbours;
   sum += weights.burst * burst;
   sum += weights.uses * uses;
+  sum += weights.centroid * centroid;
   return sum;
 }
 

@@ -2,6 +2,7 @@ import type { HashtagEntry } from "../data/vocabulary.js";
 import type { TrendSnapshot } from "../trending/trend-cache.js";
 import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
+import type { CentroidCosines, CentroidIndex } from "../retrieval/centroid-index.js";
 import { feature, logitOfFeatures, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
@@ -9,6 +10,8 @@ import { topK, topKeys } from "./top-k.js";
 /** Everything measured for one draft, from which each candidate's {@link Signals} are read. */
 export interface Evidence {
   scored: ScoredDraft;
+  /** The cleaned draft's terms with their counts (`termCounts`), for the neighbour and centroid indexes. */
+  terms: ReadonlyMap<string, number>;
   snapshot: TrendSnapshot;
   /** Store entries read besides the snapshot (prefix completion). */
   known: Map<string, TrendEntry>;
@@ -76,6 +79,7 @@ export class CandidateRanker {
     private readonly hashtags: readonly HashtagEntry[],
     private readonly indexOf: (key: string) => number | undefined,
     private readonly recentUses: RecentUses,
+    private readonly centroids: CentroidIndex,
     private readonly weights: BlendWeights,
     private readonly blocklist: ReadonlySet<string>,
     /** The coverage at which the model keeps its whole weight (0: always). */
@@ -130,6 +134,11 @@ export class CandidateRanker {
   /** The best `k` candidates, scored by the softmax of their logits over all of them. */
   rank(candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     if (k < 1) return [];
+    return this.centroids.cosines(evidence.terms, (cosines) => this.rankWith(cosines, candidates, evidence, excluded, k));
+  }
+
+  /** {@link rank}, with the draft's centroid cosines at hand. */
+  private rankWith(cosines: CentroidCosines, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     const { scored, snapshot, known, votes } = evidence;
     const { probabilities } = scored;
     const trend = this.trendFeaturesOf(snapshot);
@@ -181,7 +190,8 @@ export class CandidateRanker {
         neighboursFeature = feature.neighbours(votes.get(key) ?? 0);
         burstFeature = feature.burst(this.recentUses.count(key));
       }
-      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, weights);
+      const centroidFeature = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
+      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, centroidFeature, weights);
       logits.push(value);
       if (value > max) max = value;
       if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
@@ -193,7 +203,7 @@ export class CandidateRanker {
     for (const index of voted) votesAt[index] = 0;
     let sum = 0;
     for (const value of logits) sum += Math.exp(value - max);
-    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence), score: Math.exp(logit - max) / sum }));
+    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence, cosines), score: Math.exp(logit - max) / sum }));
   }
 
   /** The model's coverage of the trends: the share of the snapshot's uses that goes to hashtags it knows. */
@@ -201,8 +211,13 @@ export class CandidateRanker {
     return this.trendFeaturesOf(snapshot).modelCoverage;
   }
 
-  /** A candidate's signals for this draft, read by key (for the few shown, and for bench/blend.ts). */
-  signals(key: string, { scored, snapshot, known, votes }: Evidence): Signals {
+  /** Candidates' signals for this draft, read by key (for bench/blend.ts). */
+  signalsOf(keys: readonly string[], evidence: Evidence): ({ key: string } & Signals)[] {
+    return this.centroids.cosines(evidence.terms, (cosines) => keys.map((key) => ({ key, ...this.signals(key, evidence, cosines) })));
+  }
+
+  /** A candidate's signals for this draft, read by key (for the few shown). */
+  private signals(key: string, { scored, snapshot, known, votes }: Evidence, cosines: CentroidCosines): Signals {
     const index = this.indexOf(key);
     const entry = snapshot.byKey.get(key) ?? known.get(key);
     return {
@@ -211,6 +226,7 @@ export class CandidateRanker {
       neighbours: votes.get(key) ?? 0,
       burst: this.recentUses.count(key),
       uses: entry?.count ?? 0,
+      centroid: cosines.of(key),
     };
   }
 

@@ -1,9 +1,10 @@
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
 import { allSettled, InFlight } from "../core/in-flight.js";
 import { hashtagKey } from "../data/hashtags.js";
+import { termCounts } from "../data/terms.js";
 import { HOUR_MS, decayedCount } from "../trending/decay.js";
 import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
-import type { IngestOptions, IngestResult, IngestTweet, TrendEntry, TrendingStore } from "../trending/store.js";
+import type { IngestOptions, IngestResult, IngestTweet, StoredRecentTweet, TrendEntry, TrendingStore } from "../trending/store.js";
 import { RecentUses } from "../trending/recent-uses.js";
 import { DescriptionCache } from "../trending/description-cache.js";
 import { TrendCache, type TrendSnapshot } from "../trending/trend-cache.js";
@@ -11,6 +12,7 @@ import { DynamicBatcher, type BatcherOptions } from "./batcher.js";
 import { checkWeights, DEFAULT_BLEND, explainScore, FULL_WEIGHT_COVERAGE, type BlendWeights, type ScoreParts, type Signals } from "./blend.js";
 import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
+import { CentroidIndex } from "../retrieval/centroid-index.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
 
@@ -109,11 +111,12 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
 /**
  * The product's ranking: for a draft, the model's probabilities (through a dynamic batcher) are
  * blended, log-linearly ({@link BlendWeights}), with the trending store's decayed counts, the votes
- * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), and the
- * burst in the last tweets ingested ({@link RecentUses}). The model's weight falls when few of
- * the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}). Hashtags already in the
- * draft and blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix
- * compete.
+ * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), the burst in
+ * the last tweets ingested ({@link RecentUses}), and the draft's fit with what each hashtag's
+ * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise). The model's
+ * weight falls when few of the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}).
+ * Hashtags already in the draft and blocked ones are left out; after `#ma` at the caret, only
+ * hashtags with that prefix compete.
  *
  * @example
  * ```ts
@@ -140,6 +143,7 @@ export class Suggester {
   private readonly seriesHours: number;
   private latestIngested: number | undefined;
   private readonly neighbours: NeighbourIndex;
+  private readonly centroids: CentroidIndex;
   private readonly recentMaxAgeMs: number;
   private readonly recentUses: RecentUses;
   private recentCursor: string | undefined;
@@ -161,13 +165,14 @@ export class Suggester {
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
+    this.centroids = new CentroidIndex({ indexedKeys: recommender.hashtags.map((h) => h.key) });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
     this.fullWeightCoverage = options.fullWeightCoverage ?? FULL_WEIGHT_COVERAGE;
     if (!(this.fullWeightCoverage >= 0 && this.fullWeightCoverage <= 1)) {
       throw invalidArgument(`fullWeightCoverage must be from 0 to 1, got '${this.fullWeightCoverage}'`);
     }
-    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.weights, this.blocklist, this.fullWeightCoverage);
+    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.weights, this.blocklist, this.fullWeightCoverage);
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -240,9 +245,18 @@ export class Suggester {
   async candidateSignals(query: string, time: number): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
     return this.inFlight.run(async () => {
       const evidence = await this.gather({ text: query, cleaned: true }, time);
-      const candidates = this.ranker.forDraft(evidence, 0).keys.map((key) => ({ key, ...this.ranker.signals(key, evidence) }));
+      const candidates = this.ranker.signalsOf(this.ranker.forDraft(evidence, 0).keys, evidence);
       return { modelCoverage: this.ranker.modelCoverage(evidence), candidates };
     });
+  }
+
+  /**
+   * Reads the store's recent tweets into the neighbour and centroid indexes now (a second or two
+   * for 48 hours of a busy stream) rather than during the first draft; `serve` calls it before
+   * it listens.
+   */
+  async warm(): Promise<void> {
+    return this.inFlight.run(() => this.syncRecentTweets());
   }
 
   /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
@@ -280,10 +294,11 @@ export class Suggester {
     return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
   }
 
-  /** Everything the ranking needs for one draft: the model's view, the trends, the neighbours' votes. */
+  /** Everything the ranking needs for one draft: the model's view, the trends, its terms, the neighbours' votes. */
   private async gather(draft: Draft, now: number): Promise<Evidence> {
     const [scored, snapshot] = await allSettled<[ScoredDraft, TrendSnapshot, void]>([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
-    return { scored, snapshot, known: new Map(), votes: this.neighbours.votes(scored.query, now), now };
+    const terms = termCounts(scored.query);
+    return { scored, terms, snapshot, known: new Map(), votes: this.neighbours.votes(terms, now), now };
   }
 
   /**
@@ -297,15 +312,16 @@ export class Suggester {
     this.recentSync ??= (async () => {
       try {
         this.recentStale = false;
+        const tweets: StoredRecentTweet[] = [];
         for (;;) {
           const page = await this.store.recentTweets(this.recentCursor, 5000);
-          for (const tweet of page.tweets) {
-            this.neighbours.add(tweet);
-            this.recentUses.add(tweet.keys);
-          }
+          tweets.push(...page.tweets);
           this.recentCursor = page.cursor;
           if (page.tweets.length < 5000) break;
         }
+        this.neighbours.addAll(tweets);
+        this.centroids.addAll(tweets);
+        for (const tweet of tweets.slice(-this.recentUses.size)) this.recentUses.add(tweet.keys);
         this.recentSyncedAt = performance.now();
       } catch (error) {
         if (!(error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE")) throw error;

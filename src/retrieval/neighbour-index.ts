@@ -1,5 +1,7 @@
 import { termsOf } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
+import { tfidfVector } from "./tfidf-vector.js";
+import { withinWindow } from "./window.js";
 
 /** A recent tweet as the index keeps it: its cleaned text, its hashtags, when. */
 export interface RecentTweet {
@@ -59,6 +61,8 @@ export class NeighbourIndex {
   /** Each term's postings, one per segment that has it: one lookup a term per query. */
   private readonly postings = new Map<string, Posting[]>();
   private readonly documentFrequency = new Map<string, number>();
+  private readonly findTerm = (term: string) => (this.documentFrequency.has(term) ? term : undefined);
+  private readonly frequencyOf = (term: string) => this.documentFrequency.get(term)!;
   private documents = 0;
   private readonly halfLifeMs: number;
   private readonly windowHours: number;
@@ -71,6 +75,11 @@ export class NeighbourIndex {
   /** Tweets in the window. */
   get size(): number {
     return this.documents;
+  }
+
+  /** Adds tweets in their order, leaving out at once those already out of the window behind the newest ({@link withinWindow}). */
+  addAll(tweets: readonly RecentTweet[]): void {
+    for (const tweet of withinWindow(tweets, this.windowHours, this.segments[this.segments.length - 1]?.hour)) this.add(tweet);
   }
 
   /** Adds a tweet with hashtags (others cannot vote and are ignored). */
@@ -110,9 +119,10 @@ export class NeighbourIndex {
   /**
    * Hashtag → its share of the neighbours' votes, where a neighbour votes
    * `similarity² · 2^(−age / halfLife)` for each of its hashtags and the shares are of at least one
-   * full vote (so a few weak look-alikes stay weak); empty when nothing is alike.
+   * full vote (so a few weak look-alikes stay weak); empty when nothing is alike. `query` may be
+   * given as its term counts (`termCounts`).
    */
-  votes(query: string, now: number): Map<string, number> {
+  votes(query: string | ReadonlyMap<string, number>, now: number): Map<string, number> {
     const vector = this.vector(query);
     const votes = new Map<string, number>();
     if (vector.size === 0) return votes;
@@ -152,22 +162,11 @@ export class NeighbourIndex {
     return votes;
   }
 
-  /** L2-normalised TF-IDF (1 + ln tf, smooth idf over the window's documents) of a text. */
-  private vector(text: string): Map<string, number> {
-    const tf = new Map<string, number>();
-    for (const term of termsOf(text)) if (this.documentFrequency.has(term)) tf.set(term, (tf.get(term) ?? 0) + 1);
-    let norm = 0;
-    const vector = new Map<string, number>();
-    for (const [term, count] of tf) {
-      const idf = Math.log((1 + this.documents) / (1 + this.documentFrequency.get(term)!)) + 1;
-      const weight = (1 + Math.log(count)) * idf;
-      vector.set(term, weight);
-      norm += weight * weight;
-    }
-    norm = Math.sqrt(norm);
-    for (const [term, weight] of vector) vector.set(term, weight / norm);
-    return vector;
+  /** The text's vector over the window's terms ({@link tfidfVector}). */
+  private vector(text: string | ReadonlyMap<string, number>): Map<string, number> {
+    return tfidfVector(text, this.findTerm, this.frequencyOf, this.documents);
   }
+
 
   private segmentFor(hour: number): Segment {
     let segment = this.segments.find((s) => s.hour === hour);

@@ -37,6 +37,7 @@ const suggestion = {
         neighbours: { type: "number", description: "share of the votes of recent look-alike tweets" },
         burst: { type: "integer", description: "tweets among the last ingested that used it" },
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
+        centroid: { type: "number", description: "cosine with the centroid of the recent tweets (48 h) that used it" },
         contributions: { type: "object", properties: perSignal() },
         logit: { type: "number" },
         model_coverage: {

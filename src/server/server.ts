@@ -58,6 +58,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   const suggester = new Suggester(recommender, store, options.suggester ?? {});
+  try {
+    await suggester.warm(); // the recent tweets into the indexes before the first draft
+  } catch (error) {
+    await suggester.close();
+    throw error;
+  }
   const app = buildApp({
     suggester,
     modelName: options.model,

@@ -91,7 +91,7 @@ export interface TrendingStore {
 /** Hourly buckets older than this (behind the latest ingest) are pruned. */
 export const SERIES_RETENTION_HOURS = 24 * 8;
 /** Tweet texts older than this (behind the latest ingest) are pruned; at most RECENT_MAX_TWEETS are kept. */
-export const RECENT_RETENTION_HOURS = 12;
+export const RECENT_RETENTION_HOURS = 48;
 export const RECENT_MAX_TWEETS = 200_000;
 
 /** Checks a batch before any of it is applied: times, keys, ids unique within the batch. */

@@ -3,6 +3,8 @@ import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, type Signals } from "../../
 import { CandidateRanker, type Evidence } from "../../src/recommend/candidate-ranker.js";
 import type { ScoredDraft } from "../../src/recommend/recommender.js";
 import { topK, topKeys } from "../../src/recommend/top-k.js";
+import { termCounts } from "../../src/data/terms.js";
+import { CentroidIndex } from "../../src/retrieval/centroid-index.js";
 import { RecentUses } from "../../src/trending/recent-uses.js";
 import type { TrendEntry } from "../../src/trending/store.js";
 import type { TrendSnapshot } from "../../src/trending/trend-cache.js";
@@ -34,7 +36,7 @@ function snapshotOf(size: number, known: number): TrendSnapshot {
  * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses (blocked
  * hashtags left out) that go to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
  */
-function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
+function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, centroids: CentroidIndex, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
   const skipped = new Set([...excluded, ...blocked]);
   let share = 0;
   let knownShare = 0;
@@ -55,6 +57,7 @@ function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUse
       neighbours: evidence.votes.get(key) ?? 0,
       burst: recent.count(key),
       uses: entry?.count ?? 0,
+      centroid: centroids.cosines(evidence.scored.query, (cosines) => cosines.of(key)), // from the text, not the counts
     };
   };
   const all = [...keys].filter((key) => !skipped.has(key)).map((key) => ({ key, signals: signalsOf(key), logit: logit(signalsOf(key), weights) }));
@@ -70,11 +73,19 @@ describe("CandidateRanker against the ranking done by key", () => {
     // A burst window of 5 tweets: hashtags leave it between drafts.
     const recent = new RecentUses(5);
     const blocked = new Set(["h5", "h7", "new3", "new4"]);
-    const ranker = new CandidateRanker(hashtags, indexOf, recent, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
+    // Recent tweets with a few words each: hashtags of both kinds get centroids.
+    const centroids = new CentroidIndex({ indexedKeys: hashtags.map((h) => h.key) });
+    const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
+    const text = () => Array.from({ length: 1 + Math.floor(random() * 5) }, () => words[Math.floor(random() * words.length)]).join(" ");
+    const ranker = new CandidateRanker(hashtags, indexOf, recent, centroids, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
     let snapshot = snapshotOf(100, 0.7);
     for (let round = 0; round < 300; round++) {
       if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200), random());
-      for (let i = Math.floor(random() * 4); i > 0; i--) recent.add(Array.from({ length: 3 }, pickKey));
+      for (let i = Math.floor(random() * 4); i > 0; i--) {
+        const keys = Array.from({ length: 3 }, pickKey);
+        recent.add(keys);
+        centroids.add({ time: round * 1000, query: text(), keys });
+      }
       // Many zeros and few distinct values: ties among the model's probabilities too.
       const probabilities = new Float32Array(N).map(() => (random() < 0.5 ? 0 : Math.round(random() ** 8 * 1000) / 1000));
       const votes = new Map<string, number>();
@@ -87,8 +98,8 @@ describe("CandidateRanker against the ranking done by key", () => {
           known.set(key, entryOf(key));
         }
       }
-      const scored: ScoredDraft = { query: "", present: [], probabilities };
-      const evidence: Evidence = { scored, snapshot, known, votes, now: 0 };
+      const scored: ScoredDraft = { query: text(), present: [], probabilities };
+      const evidence: Evidence = { scored, terms: termCounts(scored.query), snapshot, known, votes, now: 0 };
       const excluded = new Set(random() < 0.5 ? [] : [pickKey(), pickKey(), ...snapshot.entries.slice(0, 2).map((e) => e.key)]);
       const k = 1 + Math.floor(random() * 40);
 
@@ -102,7 +113,7 @@ describe("CandidateRanker against the ranking done by key", () => {
       const candidates = completion ? ranker.forKeys(keys, evidence) : ranker.forDraft(evidence, excluded.size);
       expect(candidates.keys).toEqual([...keys]);
       const ranked = ranker.rank(candidates, evidence, excluded, k);
-      const expected = reference(keys, evidence, recent, blocked, excluded, k);
+      const expected = reference(keys, evidence, recent, centroids, blocked, excluded, k);
       expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.map((c) => [c.key, c.logit, c.score, c.signals]));
     }
   });

@@ -147,6 +147,8 @@ describe("closing the suggester", () => {
 
 describe("a stream whose hashtags the model does not know", () => {
   const DAWN = "Lest we forget. Dawn service at the memorial"; // the model's pick: #AnzacDay, p ≈ 0.67
+  // Weights under which the model's pick outranks one use of a new hashtag while its weight is whole.
+  const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0, centroid: 0 };
 
   async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number; weights?: BlendWeights } = {}) {
     const suggester = await productSuggester({ clock: "data", batching: false, ...options });
@@ -157,8 +159,6 @@ describe("a stream whose hashtags the model does not know", () => {
   }
 
   it("puts the hashtag in use before the model's confident pick when the model knows none in use, and the pick first when its weight is kept whole", async () => {
-    // Weights under which the model's pick outranks one use of a new hashtag while its weight is whole.
-    const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0 };
     const [scaled] = await suggestAfter(["new bakery on main street #Zzqfresh"], { weights });
     expect(scaled!.key).toBe("zzqfresh");
     expect(scaled!.explain!.model_coverage).toBe(0);
@@ -182,7 +182,7 @@ describe("a stream whose hashtags the model does not know", () => {
     // Ingested before the blocklist was given (or by another server of a shared Redis).
     const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: 1 });
     await store.ingest(["zzqspam", "zzqspam2", "zzqspam3", "leafs"].map((key) => ({ time: T0, hashtags: [{ key, display: key }] })));
-    const suggester = await productSuggester({ clock: "data", batching: false, blocklist: new Set(["zzqspam", "zzqspam2", "zzqspam3"]) }, store);
+    const suggester = await productSuggester({ clock: "data", batching: false, blocklist: new Set(["zzqspam", "zzqspam2", "zzqspam3"]), weights }, store);
     const { suggestions } = await suggester.suggest({ text: DAWN, k: 3, explain: true });
     await suggester.close();
     expect(suggestions[0]!.explain!.model_coverage).toBe(1);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { weightsAtCoverage } from "../../src/recommend/blend.js";
+import { SIGNALS, weightsAtCoverage } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { buildApp } from "../../src/server/app.js";
 import { MAX_INGEST_BATCH } from "../../src/server/schemas.js";
@@ -55,14 +55,17 @@ describe("POST /v1/suggest", () => {
     const suggestions = res.json().suggestions;
     for (const s of suggestions) {
       const parts = Object.values(s.explain.contributions) as number[];
-      expect(parts).toHaveLength(5);
+      expect(parts).toHaveLength(SIGNALS.length);
       expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(s.explain.logit, 9);
       expect(s.explain.model_coverage).toBeGreaterThan(0); // the schema lets it through
       expect(s.explain.contributions.model).toBeCloseTo(weightsAtCoverage(suggester.weights, s.explain.model_coverage).model * Math.log(s.explain.model + 1e-5), 9);
       expect(s.explain.contributions.burst).toBeCloseTo(suggester.weights.burst * Math.log1p(s.explain.burst), 9);
+      expect(s.explain.contributions.centroid).toBeCloseTo(suggester.weights.centroid * Math.sqrt(s.explain.centroid), 9);
     }
     // Three of the tweets ingested (all of them recent) used #AnzacDay.
-    expect(suggestions.find((s: { key: string }) => s.key === "anzacday").explain).toMatchObject({ burst: 3, uses: 3 });
+    const anzac = suggestions.find((s: { key: string }) => s.key === "anzacday").explain;
+    expect(anzac).toMatchObject({ burst: 3, uses: 3 });
+    expect(anzac.centroid).toBeGreaterThan(0.3); // one of its tweets says "lest we forget"
     // Softmax: score ratios are exp of logit differences, and the scores of the best few add up to at most 1.
     const [a, b] = suggestions;
     expect(a.score / b.score).toBeCloseTo(Math.exp(a.explain.logit - b.explain.logit), 6);
