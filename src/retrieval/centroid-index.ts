@@ -3,7 +3,7 @@ import { HOUR_MS } from "../trending/decay.js";
 import type { RecentTweet } from "./neighbour-index.js";
 import { tfidfVector } from "./tfidf-vector.js";
 import { TermDictionary } from "./term-dictionary.js";
-import { TypedList } from "./typed-list.js";
+import { grown, TypedList } from "./typed-list.js";
 import { withinWindow } from "./window.js";
 import { WeightMatrix } from "./weight-matrix.js";
 
@@ -225,11 +225,7 @@ export class CentroidIndex {
     const known = this.terms.size;
     const id = this.terms.add(term);
     if (this.terms.size === known) return id;
-    if (id >= this.termDocuments.length) {
-      const grown = new Int32Array(Math.max(id + 1, this.termDocuments.length * 2));
-      grown.set(this.termDocuments);
-      this.termDocuments = grown;
-    }
+    if (id >= this.termDocuments.length) this.termDocuments = grown(this.termDocuments, Math.max(id + 1, this.termDocuments.length * 2));
     this.termDocuments[id] = 0;
     return id;
   }
@@ -249,14 +245,9 @@ export class CentroidIndex {
   /** Room for `size` hashtag ids in the per-hashtag arrays. */
   private grow(size: number): void {
     const capacity = Math.max(size, this.tweetsOf.length * 2);
-    const grown = <A extends Int32Array | Float64Array>(array: A, make: (n: number) => A): A => {
-      const bigger = make(capacity);
-      bigger.set(array);
-      return bigger;
-    };
-    this.tweetsOf = grown(this.tweetsOf, (n) => new Int32Array(n));
-    this.squaredNorm = grown(this.squaredNorm, (n) => new Float64Array(n));
-    this.dot = grown(this.dot, (n) => new Float64Array(n));
+    this.tweetsOf = grown(this.tweetsOf, capacity);
+    this.squaredNorm = grown(this.squaredNorm, capacity);
+    this.dot = grown(this.dot, capacity);
   }
 
   private segmentFor(hour: number): Segment {

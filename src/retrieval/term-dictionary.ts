@@ -1,3 +1,5 @@
+import { grown } from "./typed-list.js";
+
 /** An empty slot of the table. */
 const EMPTY = -1;
 
@@ -105,13 +107,9 @@ export class TermDictionary {
 
   private grow(): void {
     const size = this.live.length * 2;
-    const hashA = new Int32Array(size);
-    hashA.set(this.hashA);
-    const hashB = new Int32Array(size);
-    hashB.set(this.hashB);
-    const live = new Uint8Array(size);
-    live.set(this.live);
-    Object.assign(this, { hashA, hashB, live });
+    this.hashA = grown(this.hashA, size);
+    this.hashB = grown(this.hashB, size);
+    this.live = grown(this.live, size);
   }
 }
 

@@ -11,15 +11,19 @@ export class TypedList {
   }
 
   push(value: number): void {
-    if (this.length === this.values.length) {
-      const bigger = new (this.values.constructor as new (n: number) => Int32Array | Float64Array)(this.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
+    if (this.length === this.values.length) this.values = grown(this.values, this.length * 2);
     this.values[this.length++] = value;
   }
 
   at(index: number): number {
     return this.values[index]!;
   }
+}
+
+/** A copy of `array` with room for `size` values (the new ones 0, or `fill`). */
+export function grown<A extends Int32Array | Float64Array | Uint8Array>(array: A, size: number, fill = 0): A {
+  const bigger = new (array.constructor as new (n: number) => A)(size);
+  if (fill !== 0) bigger.fill(fill);
+  bigger.set(array);
+  return bigger;
 }

@@ -1,3 +1,5 @@
+import { grown } from "./typed-list.js";
+
 /** An empty slot of the pair table. */
 const EMPTY = -1;
 
@@ -212,9 +214,7 @@ export class WeightMatrix {
 
   private growTerms(size: number): void {
     const capacity = Math.max(size, this.length.length * 2);
-    const head = new Int32Array(capacity).fill(-1);
-    head.set(this.head);
-    this.head = head;
+    this.head = grown(this.head, capacity, -1);
     this.length = grown(this.length, capacity);
     this.runStart = grown(this.runStart, capacity);
     this.runLength = grown(this.runLength, capacity);
@@ -226,10 +226,4 @@ function slotOf(term: number, hashtag: number, mask: number): number {
   let h = Math.imul(term, 0x9e3779b1) ^ Math.imul(hashtag + 1, 0x85ebca77);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
   return (h ^ (h >>> 12)) & mask;
-}
-
-function grown<A extends Int32Array | Float64Array>(array: A, size: number): A {
-  const bigger = new (array.constructor as new (n: number) => A)(size);
-  bigger.set(array);
-  return bigger;
 }
