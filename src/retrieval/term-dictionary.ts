@@ -10,16 +10,16 @@ let fingerprintB = 0;
 /**
  * Term → small integer id, for the centroid index's 140,000 terms of 48 hours. A term is known by a
  * 64-bit fingerprint of its text (two 32-bit hashes; two terms of a window share one with a
- * probability of about 10⁻⁹), so the dictionary keeps no strings: it is three typed arrays, which
- * the garbage collector skips, and a lookup reads one slot of a compact table instead of a
- * `Map`'s entry and key string.
+ * probability of about 10⁻⁹), so the dictionary keeps no strings: it is typed arrays, which the
+ * garbage collector skips. Each slot of its table holds a fingerprint and its id side by side, so
+ * a lookup reads one place in memory, where a `Map` reads an entry and then its key string.
  */
 export class TermDictionary {
-  private table = new Int32Array(1 << 12).fill(EMPTY);
-  /** Per id: the fingerprint, and whether the id is in use. */
+  /** Slot i: fingerprint halves at 3i and 3i + 1, the id (or EMPTY) at 3i + 2; at most half the slots used. */
+  private table = new Int32Array(3 << 12).fill(EMPTY);
+  /** Per id: its fingerprint, to find its slot when it is deleted. */
   private hashA = new Int32Array(1024);
   private hashB = new Int32Array(1024);
-  private live = new Uint8Array(1024);
   private ids = 0;
   private readonly freeIds: number[] = [];
   private used = 0;
@@ -29,16 +29,10 @@ export class TermDictionary {
     return this.used;
   }
 
-  /** One more than the highest id handed out. */
-  get idLimit(): number {
-    return this.ids;
-  }
-
   /** The term's id, or undefined. */
   find(term: string): number | undefined {
     fingerprint(term);
-    const slot = this.slotOf(fingerprintA, fingerprintB);
-    const id = this.table[slot]!;
+    const id = this.table[3 * this.slotOf(fingerprintA, fingerprintB) + 2]!;
     return id === EMPTY ? undefined : id;
   }
 
@@ -48,17 +42,21 @@ export class TermDictionary {
     const a = fingerprintA;
     const b = fingerprintB;
     let slot = this.slotOf(a, b);
-    if (this.table[slot] !== EMPTY) return this.table[slot]!;
-    if (2 * (this.used + 1) > this.table.length) {
-      this.rehash(this.table.length * 2);
+    if (this.table[3 * slot + 2] !== EMPTY) return this.table[3 * slot + 2]!;
+    if (2 * (this.used + 1) > this.slots) {
+      this.rehash(this.slots * 2);
       slot = this.slotOf(a, b);
     }
     const id = this.freeIds.pop() ?? this.ids++;
-    if (id >= this.live.length) this.grow();
+    if (id >= this.hashA.length) {
+      this.hashA = grown(this.hashA, this.hashA.length * 2);
+      this.hashB = grown(this.hashB, this.hashB.length * 2);
+    }
     this.hashA[id] = a;
     this.hashB[id] = b;
-    this.live[id] = 1;
-    this.table[slot] = id;
+    this.table[3 * slot] = a;
+    this.table[3 * slot + 1] = b;
+    this.table[3 * slot + 2] = id;
     this.used++;
     return id;
   }
@@ -66,50 +64,45 @@ export class TermDictionary {
   /** Forgets the term with this id; the id may be handed out again. */
   delete(id: number): void {
     const { table } = this;
-    const mask = table.length - 1;
+    const mask = this.slots - 1;
     let hole = this.slotOf(this.hashA[id]!, this.hashB[id]!);
-    // Backward shift: later ids of the probe run move up into the hole.
-    for (let i = (hole + 1) & mask; table[i] !== EMPTY; i = (i + 1) & mask) {
-      const other = table[i]!;
-      const home = this.hashA[other]! & mask;
-      // `other` may move to the hole unless its home lies cyclically in (hole, i].
+    // Backward shift: later entries of the probe run move up into the hole.
+    for (let i = (hole + 1) & mask; table[3 * i + 2] !== EMPTY; i = (i + 1) & mask) {
+      const home = table[3 * i]! & mask;
+      // The entry at i may move to the hole unless its home lies cyclically in (hole, i].
       if (((i - home) & mask) >= ((i - hole) & mask)) {
-        table[hole] = other;
+        table.copyWithin(3 * hole, 3 * i, 3 * i + 3);
         hole = i;
       }
     }
-    table[hole] = EMPTY;
-    this.live[id] = 0;
+    table[3 * hole + 2] = EMPTY;
     this.freeIds.push(id);
     this.used--;
   }
 
+  private get slots(): number {
+    return this.table.length / 3;
+  }
+
   /** The slot holding the fingerprint (a, b), or the empty slot where it would go. */
   private slotOf(a: number, b: number): number {
-    const { table, hashA, hashB } = this;
-    const mask = table.length - 1;
+    const { table } = this;
+    const mask = this.slots - 1;
     for (let i = a & mask; ; i = (i + 1) & mask) {
-      const id = table[i]!;
-      if (id === EMPTY || (hashA[id] === a && hashB[id] === b)) return i;
+      if (table[3 * i + 2] === EMPTY || (table[3 * i] === a && table[3 * i + 1] === b)) return i;
     }
   }
 
-  private rehash(size: number): void {
-    this.table = new Int32Array(size).fill(EMPTY);
-    const mask = size - 1;
-    for (let id = 0; id < this.ids; id++) {
-      if (this.live[id] === 0) continue;
-      let i = this.hashA[id]! & mask;
-      while (this.table[i] !== EMPTY) i = (i + 1) & mask;
-      this.table[i] = id;
+  private rehash(slots: number): void {
+    const old = this.table;
+    this.table = new Int32Array(3 * slots).fill(EMPTY);
+    const mask = slots - 1;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j + 2] === EMPTY) continue;
+      let i = old[j]! & mask;
+      while (this.table[3 * i + 2] !== EMPTY) i = (i + 1) & mask;
+      this.table.set(old.subarray(j, j + 3), 3 * i);
     }
-  }
-
-  private grow(): void {
-    const size = this.live.length * 2;
-    this.hashA = grown(this.hashA, size);
-    this.hashB = grown(this.hashB, size);
-    this.live = grown(this.live, size);
   }
 }
 

@@ -20,7 +20,7 @@ describe("TermDictionary", () => {
       }
     }
     expect(dictionary.size).toBe(reference.size);
-    expect(dictionary["table"].length).toBeGreaterThan(4096); // it grew (a look inside)
+    expect(dictionary["slots"]).toBeGreaterThan(4096); // it grew (a look inside)
     for (const [term, id] of reference) expect(dictionary.find(term)).toBe(id);
     for (let i = 0; i < 6000; i++) if (!reference.has(`t${i}`)) expect(dictionary.find(`t${i}`)).toBeUndefined();
     expect(dictionary.find("")).toBeUndefined();
@@ -28,8 +28,8 @@ describe("TermDictionary", () => {
     // Terms deleted stay gone when the table is built anew.
     const deleted = [...reference.keys()].slice(0, 100);
     for (const term of deleted) dictionary.delete(reference.get(term)!);
-    const before = dictionary["table"].length;
-    for (let i = 0; dictionary["table"].length === before; i++) dictionary.add(`new${i}`);
+    const before = dictionary["slots"];
+    for (let i = 0; dictionary["slots"] === before; i++) dictionary.add(`new${i}`);
     for (const term of deleted) expect(dictionary.find(term)).toBeUndefined();
   });
 });
