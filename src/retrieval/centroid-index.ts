@@ -4,7 +4,7 @@ import type { RecentTweet } from "./neighbour-index.js";
 import { tfidfVector } from "./tfidf-vector.js";
 import { TermDictionary } from "./term-dictionary.js";
 import { grown, TypedList } from "./typed-list.js";
-import { withinWindow } from "./window.js";
+import { HourlyWindow } from "./window.js";
 import { WeightMatrix } from "./weight-matrix.js";
 
 export interface CentroidIndexOptions {
@@ -79,11 +79,10 @@ const MAX_SCALE_EXPONENT = 64;
  * ```
  */
 export class CentroidIndex {
-  private readonly segments: Segment[] = [];
+  private readonly window: HourlyWindow<Segment>;
   private readonly matrix = new WeightMatrix();
   private documents = 0;
   private readonly halfLifeMs: number;
-  private readonly windowHours: number;
   /** The time at which a tweet's scale is 1. */
   private base: number | undefined;
   /** Terms of the window's tweets: id, and per id its document frequency. */
@@ -109,7 +108,7 @@ export class CentroidIndex {
 
   constructor(options: CentroidIndexOptions = {}) {
     this.halfLifeMs = (options.halfLifeHours ?? 24) * HOUR_MS;
-    this.windowHours = options.windowHours ?? 48;
+    this.window = new HourlyWindow(options.windowHours ?? 48, newSegment, (leaving) => this.drop(leaving));
     this.maxDocumentShare = options.maxDocumentShare ?? DEFAULT_MAX_DOCUMENT_SHARE;
     const indexed = options.indexedKeys ?? [];
     this.indexedKeys = indexed.length;
@@ -132,10 +131,10 @@ export class CentroidIndex {
 
   /**
    * Adds tweets in their order, leaving out at once those already out of the window behind the
-   * newest ({@link withinWindow}); after many, packs the matrix for reading, as each hour does.
+   * newest ({@link HourlyWindow.fresh}); after many, packs the matrix for reading, as each hour does.
    */
   addAll(tweets: readonly RecentTweet[]): void {
-    const added = withinWindow(tweets, this.windowHours, this.segments[this.segments.length - 1]?.hour);
+    const added = this.window.fresh(tweets);
     for (const tweet of added) this.add(tweet);
     if (added.length >= PACK_AFTER_TWEETS) this.rebase(this.base!);
   }
@@ -146,9 +145,8 @@ export class CentroidIndex {
     const counts = termCounts(tweet.query);
     if (counts.size === 0) return;
     const hour = Math.floor(tweet.time / HOUR_MS);
-    const newest = this.segments[this.segments.length - 1]?.hour;
-    if (newest !== undefined && hour <= newest - this.windowHours) return; // already out of the window
-    const segment = this.segmentFor(hour);
+    if (this.window.isOut(hour)) return;
+    const segment = this.window.segmentFor(hour);
     const termIds = [...counts.keys()].map((term) => this.termIdFor(term));
     for (const id of termIds) this.termDocuments[id]!++;
     this.documents++;
@@ -250,27 +248,6 @@ export class CentroidIndex {
     this.dot = grown(this.dot, capacity);
   }
 
-  private segmentFor(hour: number): Segment {
-    let segment = this.segments.find((s) => s.hour === hour);
-    if (segment) return segment;
-    segment = {
-      hour,
-      times: [],
-      hashtagStart: new TypedList("int32"),
-      hashtags: new TypedList("int32"),
-      termStart: new TypedList("int32"),
-      terms: new TypedList("int32"),
-      weights: new TypedList("float64"),
-    };
-    this.segments.push(segment);
-    this.segments.sort((a, b) => a.hour - b.hour);
-    const newest = this.segments[this.segments.length - 1]!.hour;
-    const leaving: Segment[] = [];
-    while (this.segments.length > 0 && this.segments[0]!.hour <= newest - this.windowHours) leaving.push(this.segments.shift()!);
-    if (leaving.length > 0) this.drop(leaving);
-    return segment;
-  }
-
   /** Takes the segments' tweets out of their centroids, then moves the base forward and sums the norms anew ({@link rebase}). */
   private drop(segments: readonly Segment[]): void {
     for (const { times, hashtagStart, hashtags, termStart, terms, weights } of segments) {
@@ -296,7 +273,7 @@ export class CentroidIndex {
         this.documents--;
       }
     }
-    const oldest = this.segments[0];
+    const oldest = this.window.segments[0];
     this.rebase(oldest === undefined ? this.base! : oldest.hour * HOUR_MS);
   }
 
@@ -308,4 +285,16 @@ export class CentroidIndex {
     this.matrix.rescale(2 ** (-(time - this.base!) / this.halfLifeMs), this.squaredNorm);
     this.base = time;
   }
+}
+
+function newSegment(hour: number): Segment {
+  return {
+    hour,
+    times: [],
+    hashtagStart: new TypedList("int32"),
+    hashtags: new TypedList("int32"),
+    termStart: new TypedList("int32"),
+    terms: new TypedList("int32"),
+    weights: new TypedList("float64"),
+  };
 }

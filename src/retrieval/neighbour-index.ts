@@ -1,7 +1,7 @@
 import { termsOf } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
 import { tfidfVector } from "./tfidf-vector.js";
-import { withinWindow } from "./window.js";
+import { HourlyWindow } from "./window.js";
 
 /** A recent tweet as the index keeps it: its cleaned text, its hashtags, when. */
 export interface RecentTweet {
@@ -57,7 +57,7 @@ interface Posting {
  * ```
  */
 export class NeighbourIndex {
-  private readonly segments: Segment[] = [];
+  private readonly window: HourlyWindow<Segment>;
   /** Each term's postings, one per segment that has it: one lookup a term per query. */
   private readonly postings = new Map<string, Posting[]>();
   private readonly documentFrequency = new Map<string, number>();
@@ -65,11 +65,10 @@ export class NeighbourIndex {
   private readonly frequencyOf = (term: string) => this.documentFrequency.get(term)!;
   private documents = 0;
   private readonly halfLifeMs: number;
-  private readonly windowHours: number;
 
   constructor(options: NeighbourIndexOptions = {}) {
     this.halfLifeMs = (options.halfLifeHours ?? 1) * HOUR_MS;
-    this.windowHours = options.windowHours ?? 12;
+    this.window = new HourlyWindow(options.windowHours ?? 12, newSegment, (leaving) => leaving.forEach((segment) => this.drop(segment)));
   }
 
   /** Tweets in the window. */
@@ -77,9 +76,9 @@ export class NeighbourIndex {
     return this.documents;
   }
 
-  /** Adds tweets in their order, leaving out at once those already out of the window behind the newest ({@link withinWindow}). */
+  /** Adds tweets in their order, leaving out at once those already out of the window behind the newest ({@link HourlyWindow.fresh}). */
   addAll(tweets: readonly RecentTweet[]): void {
-    for (const tweet of withinWindow(tweets, this.windowHours, this.segments[this.segments.length - 1]?.hour)) this.add(tweet);
+    for (const tweet of this.window.fresh(tweets)) this.add(tweet);
   }
 
   /** Adds a tweet with hashtags (others cannot vote and are ignored). */
@@ -88,9 +87,8 @@ export class NeighbourIndex {
     const terms = [...new Set(termsOf(tweet.query))];
     if (terms.length === 0) return;
     const hour = Math.floor(tweet.time / HOUR_MS);
-    const newest = this.segments[this.segments.length - 1]?.hour;
-    if (newest !== undefined && hour <= newest - this.windowHours) return; // already out of the window
-    const segment = this.segmentFor(hour);
+    if (this.window.isOut(hour)) return;
+    const segment = this.window.segmentFor(hour);
     for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
     this.documents++;
     const vector = this.vector(tweet.query);
@@ -140,7 +138,7 @@ export class NeighbourIndex {
       }
     }
     let total = 0;
-    for (const segment of this.segments) {
+    for (const segment of this.window.segments) {
       const { similarity, touched } = segment;
       for (let i = 0; i < segment.touchedCount; i++) {
         const doc = touched[i]!;
@@ -167,18 +165,6 @@ export class NeighbourIndex {
     return tfidfVector(text, this.findTerm, this.frequencyOf, this.documents);
   }
 
-
-  private segmentFor(hour: number): Segment {
-    let segment = this.segments.find((s) => s.hour === hour);
-    if (segment) return segment;
-    segment = { hour, times: [], keys: [], postings: new Map(), terms: [], similarity: new Float64Array(64), touched: new Int32Array(64), touchedCount: 0 };
-    this.segments.push(segment);
-    this.segments.sort((a, b) => a.hour - b.hour);
-    const newest = this.segments[this.segments.length - 1]!.hour;
-    while (this.segments.length > 0 && this.segments[0]!.hour <= newest - this.windowHours) this.drop(this.segments.shift()!);
-    return segment;
-  }
-
   private drop(segment: Segment): void {
     for (const [term, posting] of segment.postings) {
       const all = this.postings.get(term)!;
@@ -194,4 +180,8 @@ export class NeighbourIndex {
     }
     this.documents -= segment.terms.length;
   }
+}
+
+function newSegment(hour: number): Segment {
+  return { hour, times: [], keys: [], postings: new Map(), terms: [], similarity: new Float64Array(64), touched: new Int32Array(64), touchedCount: 0 };
 }

@@ -195,7 +195,7 @@ describe("CentroidIndex", () => {
     index.addAll(backlog);
     for (const tweet of backlog.filter((t) => t.time >= T0 + 15 * H)) reference.add(tweet);
     expect(index.size).toBe(600);
-    expect(index["segments"].map((s) => s.hour - T0 / H)).toEqual([15, 16, 17, 18, 19, 20, 21, 22, 23, 24]); // no segment made and dropped for the rest
+    expect(index["window"].segments.map((s) => s.hour - T0 / H)).toEqual([15, 16, 17, 18, 19, 20, 21, 22, 23, 24]); // no segment made and dropped for the rest
     for (let i = 1500; i < 1530; i++) {
       index.add(tweetAt(i));
       reference.add(tweetAt(i));
