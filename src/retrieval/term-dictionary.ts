@@ -1,3 +1,4 @@
+import { backwardShiftDelete } from "./linear-probing.js";
 import { grown } from "./typed-list.js";
 
 /** An empty slot of the table. */
@@ -65,17 +66,12 @@ export class TermDictionary {
   delete(id: number): void {
     const { table } = this;
     const mask = this.slots - 1;
-    let hole = this.slotOf(this.hashA[id]!, this.hashB[id]!);
-    // Backward shift: later entries of the probe run move up into the hole.
-    for (let i = (hole + 1) & mask; table[3 * i + 2] !== EMPTY; i = (i + 1) & mask) {
-      const home = table[3 * i]! & mask;
-      // The entry at i may move to the hole unless its home lies cyclically in (hole, i].
-      if (((i - home) & mask) >= ((i - hole) & mask)) {
-        table.copyWithin(3 * hole, 3 * i, 3 * i + 3);
-        hole = i;
-      }
-    }
-    table[3 * hole + 2] = EMPTY;
+    backwardShiftDelete(this.slotOf(this.hashA[id]!, this.hashB[id]!), mask, {
+      isEmpty: (slot) => table[3 * slot + 2] === EMPTY,
+      homeOf: (slot) => table[3 * slot]! & mask,
+      move: (from, to) => table.copyWithin(3 * to, 3 * from, 3 * from + 3),
+      clear: (slot) => (table[3 * slot + 2] = EMPTY),
+    });
     this.freeIds.push(id);
     this.used--;
   }

@@ -1,3 +1,4 @@
+import { backwardShiftDelete } from "./linear-probing.js";
 import { grown } from "./typed-list.js";
 
 /** An empty slot of the pair table. */
@@ -163,21 +164,16 @@ export class WeightMatrix {
   private delete(cell: number): void {
     const term = this.cellTerm[cell]!;
     if (--this.length[term]! === 0) this.runLength[term] = 0; // a term id that is used again starts empty
-    // Out of the table by backward shift: later cells of the probe run move up into the hole.
     const { table } = this;
     const mask = table.length - 1;
     let hole = slotOf(term, this.cellHashtag[cell]!, mask);
     while (table[hole] !== cell) hole = (hole + 1) & mask;
-    for (let i = (hole + 1) & mask; table[i] !== EMPTY; i = (i + 1) & mask) {
-      const other = table[i]!;
-      const home = slotOf(this.cellTerm[other]!, this.cellHashtag[other]!, mask);
-      // `other` may move to the hole unless its home lies cyclically in (hole, i].
-      if ((i - home + table.length) % table.length >= (i - hole + table.length) % table.length) {
-        table[hole] = other;
-        hole = i;
-      }
-    }
-    table[hole] = EMPTY;
+    backwardShiftDelete(hole, mask, {
+      isEmpty: (slot) => table[slot] === EMPTY,
+      homeOf: (slot) => slotOf(this.cellTerm[table[slot]!]!, this.cellHashtag[table[slot]!]!, mask),
+      move: (from, to) => (table[to] = table[from]!),
+      clear: (slot) => (table[slot] = EMPTY),
+    });
     this.used--;
     this.cellTweets[cell] = 0;
     this.weight[cell] = 0;
