@@ -1,17 +1,18 @@
 /**
- * `topK`'s two ways of taking a draft's 100 best of the model's 10,000 probabilities (README
- * "Speed and load"): selection by bucket (what the ranking uses) and the binary heap (what it
- * falls back to, forced here by a `skip` that skips nothing). On 2,000 test-window drafts scored
- * by models/default; the two alternate, three rounds; prints µs a draft, and checks that both give
- * the same indices.
+ * `topK`'s two ways of taking a draft's best 50 (the ranking's `MODEL_CANDIDATES`) of the model's
+ * 10,000 probabilities (README "Speed and load"): selection by bucket (what the ranking uses) and
+ * the binary heap (what it falls back to, forced here by a `skip` that skips nothing). On 2,000
+ * test-window drafts scored by models/default; the two alternate, three rounds; prints µs a
+ * draft, and checks that both give the same indices.
  *
  *   npm run build && node dist/bench/top-k.js
  */
+import { MODEL_CANDIDATES } from "../src/recommend/candidate-ranker.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { topK } from "../src/recommend/top-k.js";
 import { loadTimeSplit } from "./common.js";
 
-const K = 100;
+const K = MODEL_CANDIDATES;
 const REPEATS = 20;
 const recommender = await Recommender.load("models/default", { threads: 1 });
 const { test } = await loadTimeSplit();

@@ -1,7 +1,7 @@
 import { termCounts } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
 import type { RecentTweet } from "./neighbour-index.js";
-import { tfidfVector } from "./tfidf-vector.js";
+import { DEFAULT_MAX_DOCUMENT_SHARE, isCommonTerm, tfidfVector } from "./tfidf-vector.js";
 import { TermDictionary } from "./term-dictionary.js";
 import { grown, TypedList } from "./typed-list.js";
 import { HourlyWindow } from "./window.js";
@@ -44,16 +44,6 @@ interface Segment {
   weights: TypedList;
 }
 
-/**
- * Terms in 2% or more of the window's tweets (the, to, in, of, is, and, for, on, it, this, …: 74
- * terms over the last 48 hours of tweets-2023's training data) are left out of the centroids and
- * the drafts' vectors. They tell little about a topic, and they were three quarters of the cells a
- * draft reads (4,215; 431 without them). Chosen on the validation days (README "Choosing the
- * blend"): 2% scored +0.3 to +0.4 points of hit@5 over keeping them.
- */
-export const DEFAULT_MAX_DOCUMENT_SHARE = 0.02;
-/** A term in fewer tweets than this is never left out, however few the window holds (a new store's first tweets). */
-const COMMON_MIN_TWEETS = 10;
 /** `addAll` packs the matrix ({@link WeightMatrix.rescale}) after this many tweets: a backlog read at start-up. */
 const PACK_AFTER_TWEETS = 1000;
 /** Rebase the scales once a new tweet's scale would pass 2^this (far below a double's 2^1023). */
@@ -92,7 +82,7 @@ export class CentroidIndex {
   /** A term's id, when it is in the window and not among its commonest ({@link DEFAULT_MAX_DOCUMENT_SHARE}). */
   private readonly findTerm = (term: string) => {
     const id = this.terms.find(term);
-    return id !== undefined && this.termDocuments[id]! < Math.max(this.maxDocumentShare * this.documents, COMMON_MIN_TWEETS) ? id : undefined;
+    return id !== undefined && !isCommonTerm(this.termDocuments[id]!, this.documents, this.maxDocumentShare) ? id : undefined;
   };
   private readonly frequencyOf = (id: number) => this.termDocuments[id]!;
   /** Hashtags: id (`indexedKeys` first, kept for good), and per id the key, its tweets in the window and the centroid's squared norm. */

@@ -1,6 +1,6 @@
 import { termsOf } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
-import { tfidfVector } from "./tfidf-vector.js";
+import { DEFAULT_MAX_DOCUMENT_SHARE, isCommonTerm, tfidfVector } from "./tfidf-vector.js";
 import { HourlyWindow } from "./window.js";
 
 /** A recent tweet as the index keeps it: its cleaned text, its hashtags, when. */
@@ -16,6 +16,11 @@ export interface NeighbourIndexOptions {
   halfLifeHours?: number;
   /** Tweets older than this (behind the newest) are dropped (default 12 h). */
   windowHours?: number;
+  /**
+   * Terms in at least this share of the window's tweets, and in 10 or more, are left out of the
+   * vectors (default {@link DEFAULT_MAX_DOCUMENT_SHARE}; Infinity keeps them all).
+   */
+  maxDocumentShare?: number;
 }
 
 /** Tweets that share only a common word or two (cosine below this) do not vote. */
@@ -45,9 +50,9 @@ interface Posting {
 /**
  * Recent tweets, searchable by text: the hashtags of the tweets most like a draft, weighted by
  * squared cosine similarity (TF-IDF over word unigrams and bigrams, document frequencies kept over
- * the window; below 0.1 no vote) and by recency (each neighbour's vote halves per half-life). The stream is bursty —
- * the same text comes back within minutes with the same hashtags — and this is the signal that
- * catches it. Tweets live in hourly segments; whole segments fall out of the window.
+ * the window, the commonest terms left out: {@link DEFAULT_MAX_DOCUMENT_SHARE}; below 0.1 no vote)
+ * and by recency (each neighbour's vote halves per half-life). The stream is bursty — the same
+ * text comes back within minutes with the same hashtags — and this is the signal that catches it. Tweets live in hourly segments; whole segments fall out of the window.
  *
  * @example
  * ```ts
@@ -61,13 +66,19 @@ export class NeighbourIndex {
   /** Each term's postings, one per segment that has it: one lookup a term per query. */
   private readonly postings = new Map<string, Posting[]>();
   private readonly documentFrequency = new Map<string, number>();
-  private readonly findTerm = (term: string) => (this.documentFrequency.has(term) ? term : undefined);
+  private readonly maxDocumentShare: number;
+  /** The term, when it is in the window and not among its commonest ({@link DEFAULT_MAX_DOCUMENT_SHARE}). */
+  private readonly findTerm = (term: string) => {
+    const frequency = this.documentFrequency.get(term);
+    return frequency !== undefined && !isCommonTerm(frequency, this.documents, this.maxDocumentShare) ? term : undefined;
+  };
   private readonly frequencyOf = (term: string) => this.documentFrequency.get(term)!;
   private documents = 0;
   private readonly halfLifeMs: number;
 
   constructor(options: NeighbourIndexOptions = {}) {
     this.halfLifeMs = (options.halfLifeHours ?? 1) * HOUR_MS;
+    this.maxDocumentShare = options.maxDocumentShare ?? DEFAULT_MAX_DOCUMENT_SHARE;
     this.window = new HourlyWindow(options.windowHours ?? 12, newSegment, (leaving) => leaving.forEach((segment) => this.drop(segment)));
   }
 

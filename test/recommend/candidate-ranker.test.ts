@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, type Signals } from "../../src/recommend/blend.js";
-import { CandidateRanker, type Evidence } from "../../src/recommend/candidate-ranker.js";
+import { CandidateRanker, MODEL_CANDIDATES, type Evidence } from "../../src/recommend/candidate-ranker.js";
 import type { ScoredDraft } from "../../src/recommend/recommender.js";
 import { topK, topKeys } from "../../src/recommend/top-k.js";
 import { termCounts } from "../../src/data/terms.js";
@@ -106,7 +106,7 @@ describe("CandidateRanker against the ranking done by key", () => {
       const keys = completion
         ? new Set([...Array.from({ length: 60 }, pickKey), ...known.keys()])
         : new Set([
-            ...topK(probabilities, 100 + excluded.size).map((i) => hashtags[i]!.key),
+            ...topK(probabilities, MODEL_CANDIDATES + excluded.size).map((i) => hashtags[i]!.key),
             ...snapshot.entries.map((e) => e.key),
             ...topKeys(votes, 50),
           ]);

@@ -59,4 +59,25 @@ describe("NeighbourIndex", () => {
     expect(postings.get("shared")!.length).toBe(2);
     expect([...index.votes("shared words", T0 + 9 * H).keys()]).toEqual(["h8", "h9"]);
   });
+
+  it("leaves out the window's commonest terms (in 2% or more of its tweets, and in 10 or more), so that they neither vote nor dilute a match", () => {
+    const tweets = Array.from({ length: 20 }, (_, i) => ({ time: T0, query: `so the topic${i} news`, keys: [`t${i}`] }));
+    const cut = new NeighbourIndex({ halfLifeHours: 1 });
+    const kept = new NeighbourIndex({ halfLifeHours: 1, maxDocumentShare: Infinity });
+    for (const tweet of tweets) {
+      cut.add(tweet);
+      kept.add(tweet);
+    }
+    // "so" and "the" are in all 20 tweets: alone they find nothing once left out, and every tweet when kept.
+    expect(cut.votes("so the", T0).size).toBe(0);
+    expect(kept.votes("so the", T0).size).toBe(20);
+    // With them left out, a tweet's own topic is all of its vector: a full vote. (A tweet's vector
+    // is made when it comes: the 10th on, once "so" and "the" count as common.)
+    expect(cut.votes("so the topic15 news", T0).get("t15")).toBeCloseTo(1, 6);
+    expect(kept.votes("so the topic15 news", T0).get("t15")).toBeLessThan(0.9);
+    // Under 10 tweets, no term is common enough to leave out, whatever its share (a new store's first tweets).
+    const young = new NeighbourIndex({ halfLifeHours: 1 });
+    for (const tweet of tweets.slice(0, 9)) young.add(tweet);
+    expect(young.votes("so the", T0).size).toBe(9);
+  });
 });
