@@ -4,6 +4,7 @@ import { invalidArgument } from "../core/errors.js";
 import { DEFAULT_MAX_BATCH } from "../recommend/batcher.js";
 import { startServer, type ServeOptions } from "../server/server.js";
 import { announceReady, receiveConnections, runPrimary } from "../server/workers.js";
+import { tuneThisProcess } from "../server/v8-flags.js";
 import { parseCommandArgs, positiveInt } from "./args.js";
 import { PRODUCT_FLAGS, PRODUCT_HELP, productSettings } from "./product-options.js";
 
@@ -84,6 +85,7 @@ export async function runServe(argv: string[]): Promise<number> {
 
 /** Serves until SIGTERM or SIGINT, listening itself or, in a worker, on connections from the primary. */
 async function serveInThisProcess(options: ServeOptions, description: string): Promise<number> {
+  tuneThisProcess();
   const server = await startServer({
     ...options,
     // A worker's connections come from its primary, which listens.

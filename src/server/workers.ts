@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server, type Socket } from "node:net";
 import { listenError, listeningPort, serverUrl } from "./server.js";
+import { workerExecArgv } from "./v8-flags.js";
 
 /** Messages between the primary of `serve --workers` and its workers. */
 interface WorkerMessage {
@@ -46,7 +47,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * before they are ready (a store that is down, a model being swapped). On SIGTERM or SIGINT the
  * primary stops listening and passes the signal on; each worker finishes its in-flight requests; a
  * second signal kills them. Resolves with 0 once all have exited cleanly, else 1 (or the failed
- * start's code).
+ * start's code). Workers run with the server's V8 settings ({@link workerExecArgv}).
  */
 export function runPrimary(options: PrimaryOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
@@ -145,6 +146,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
     process.on("SIGTERM", () => stop("SIGTERM", 0));
     process.on("SIGINT", () => stop("SIGINT", 0));
+    cluster.setupPrimary({ execArgv: workerExecArgv() });
     fork();
   });
 }
