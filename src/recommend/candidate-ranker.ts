@@ -41,7 +41,7 @@ export interface Candidates {
 
 /**
  * The model's best hashtags considered per draft, besides the trending ones. 50 instead of 100
- * scored the same hit@5 on the validation days (0.768 / 0.784, README "Choosing the blend"), for
+ * scored the same hit@5 on the validation days (0.768 / 0.784, README "Speed and load"), for
  * less work per draft; 30 did too.
  */
 export const MODEL_CANDIDATES = 50;

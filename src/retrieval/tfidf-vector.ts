@@ -5,8 +5,9 @@ import { termCounts } from "../data/terms.js";
  * terms over the last 48 hours of tweets-2023's training data) are left out of the neighbour and
  * centroid indexes' vectors. They tell little about a topic, and they were most of the work: three
  * quarters of the centroid cells a draft reads (4,215; 431 without them), thousands of postings a
- * draft for the neighbours. Chosen on the validation days (README "Choosing the blend"): +0.3 to
- * +0.4 points of hit@5 for the centroids over keeping them, the same hit@5 for the neighbours.
+ * draft for the neighbours. Chosen on the validation days: +0.3 to +0.4 points of hit@5 for the
+ * centroids over keeping them (README "Choosing the blend"), the same hit@5 for the neighbours
+ * (README "Speed and load").
  */
 export const DEFAULT_MAX_DOCUMENT_SHARE = 0.02;
 /** A term in fewer tweets than this is never left out, however few the window holds (a new store's first tweets). */
