@@ -1,4 +1,4 @@
-import { termsOf } from "../data/terms.js";
+import { termCounts } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
 import { DEFAULT_MAX_DOCUMENT_SHARE, isCommonTerm, tfidfVector } from "./tfidf-vector.js";
 import { HourlyWindow } from "./window.js";
@@ -52,7 +52,8 @@ interface Posting {
  * squared cosine similarity (TF-IDF over word unigrams and bigrams, document frequencies kept over
  * the window, the commonest terms left out: {@link DEFAULT_MAX_DOCUMENT_SHARE}; below 0.1 no vote)
  * and by recency (each neighbour's vote halves per half-life). The stream is bursty — the same
- * text comes back within minutes with the same hashtags — and this is the signal that catches it. Tweets live in hourly segments; whole segments fall out of the window.
+ * text comes back within minutes with the same hashtags — and this is the signal that catches it.
+ * Tweets live in hourly segments; whole segments fall out of the window.
  *
  * @example
  * ```ts
@@ -95,14 +96,15 @@ export class NeighbourIndex {
   /** Adds a tweet with hashtags (others cannot vote and are ignored). */
   add(tweet: RecentTweet): void {
     if (tweet.keys.length === 0) return;
-    const terms = [...new Set(termsOf(tweet.query))];
+    const counts = termCounts(tweet.query);
+    const terms = [...counts.keys()];
     if (terms.length === 0) return;
     const hour = Math.floor(tweet.time / HOUR_MS);
     if (this.window.isOut(hour)) return;
     const segment = this.window.segmentFor(hour);
     for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
     this.documents++;
-    const vector = this.vector(tweet.query);
+    const vector = this.vector(counts);
     const doc = segment.times.length;
     segment.times.push(tweet.time);
     segment.keys.push(tweet.keys);
