@@ -1,6 +1,6 @@
 /**
  * Fits the product's blend — the weights of the log-linear blend of the model, trend, neighbour,
- * burst, uses and centroid signals (`DEFAULT_BLEND`) — online, on the validation days inside the training
+ * burst, uses, centroid and classifier signals (`DEFAULT_BLEND`) — online, on the validation days inside the training
  * period: the store ingests the tweets before 2023-05-08, then each validation tweet (to
  * 2023-05-11) right after its prediction, exactly as `eval --online --model` does on the test
  * window, which this never reads. Each validation tweet's candidates are recorded once with their

@@ -14,17 +14,19 @@ export interface Signals {
   uses: number;
   /** Cosine between the draft and the centroid of the recent tweets that used it (see `CentroidIndex`; 0 when none). */
   centroid: number;
+  /** The draft's score from the classifier trained on the stream (see `StreamClassifier`; 0 when it has no weights for it). */
+  classifier: number;
 }
 
 export type Signal = keyof Signals;
-export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses", "centroid"];
+export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier"];
 
 /**
  * Weights of the signals in a candidate's logit, a log-linear blend:
  * `logit = model · ln(p_model + 1e-5) + trend · ln(p_trend + 1e-7) + neighbours · ln(p_neighbours + 0.01)
- *          + burst · ln(1 + burst) + uses · ln(1 + uses) + centroid · √cosine`,
+ *          + burst · ln(1 + burst) + uses · ln(1 + uses) + centroid · √cosine + classifier · score`,
  * so the final score, a softmax of the logits over the draft's candidates, is proportional to
- * `p_model^model · p_trend^trend · … · e^(centroid · √cosine)`. A weight may be negative (`uses`
+ * `p_model^model · p_trend^trend · … · e^(centroid · √cosine + classifier · score)`. A weight may be negative (`uses`
  * was: a hashtag everyone always uses needs more evidence than its count alone). More signals get
  * a weight here.
  */
@@ -38,7 +40,7 @@ export type BlendWeights = Record<Signal, number>;
  * blend". models/default, trained further on all the data, cannot be fitted on those days, and
  * uses these weights as they are.
  */
-export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.26, trend: 0.23, neighbours: 0.82, burst: 0.92, uses: -0.11, centroid: 9.14 });
+export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25, trend: 0.21, neighbours: 0.55, burst: 0.9, uses: -0.09, centroid: 8.36, classifier: 0.25 });
 
 /**
  * The model's coverage at and above which it keeps its whole weight. Coverage is the share of the
@@ -82,6 +84,7 @@ export const feature: Readonly<Record<Signal, (value: number) => number>> = Obje
   burst: (tweets: number) => Math.log1p(tweets),
   uses: (uses: number) => Math.log1p(uses),
   centroid: (cosine: number) => Math.sqrt(cosine),
+  classifier: (score: number) => score,
 });
 
 /** Each signal on the scale its weight multiplies. */
@@ -93,6 +96,7 @@ export function features(s: Signals): Record<Signal, number> {
     burst: feature.burst(s.burst),
     uses: feature.uses(s.uses),
     centroid: feature.centroid(s.centroid),
+    classifier: feature.classifier(s.classifier),
   };
 }
 
@@ -102,11 +106,11 @@ export function features(s: Signals): Record<Signal, number> {
  * (test/recommend/blend.test.ts checks it). The ranking itself uses {@link logitOfFeatures}.
  */
 export function logit(s: Signals, weights: BlendWeights): number {
-  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), feature.centroid(s.centroid), weights);
+  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), feature.centroid(s.centroid), feature.classifier(s.classifier), weights);
 }
 
 /** {@link logit} from features already computed (see {@link feature}): the same sum, in the same order. */
-export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, centroid: number, weights: BlendWeights): number {
+export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, centroid: number, classifier: number, weights: BlendWeights): number {
   let sum = 0;
   sum += weights.model * model;
   sum += weights.trend * trend;
@@ -114,6 +118,7 @@ export function logitOfFeatures(model: number, trend: number, neighbours: number
   sum += weights.burst * burst;
   sum += weights.uses * uses;
   sum += weights.centroid * centroid;
+  sum += weights.classifier * classifier;
   return sum;
 }
 

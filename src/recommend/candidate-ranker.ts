@@ -3,6 +3,7 @@ import type { TrendSnapshot } from "../trending/trend-cache.js";
 import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
 import type { CentroidCosines, CentroidIndex } from "../retrieval/centroid-index.js";
+import type { ClassifierScores, StreamClassifier } from "../retrieval/stream-classifier.js";
 import { feature, logitOfFeatures, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
@@ -10,7 +11,7 @@ import { topK, topKeys } from "./top-k.js";
 /** Everything measured for one draft, from which each candidate's {@link Signals} are read. */
 export interface Evidence {
   scored: ScoredDraft;
-  /** The cleaned draft's terms with their counts (`termCounts`), for the neighbour and centroid indexes. */
+  /** The cleaned draft's terms with their counts (`termCounts`), for the neighbour and centroid indexes and the stream classifier. */
   terms: ReadonlyMap<string, number>;
   snapshot: TrendSnapshot;
   /** Store entries read besides the snapshot (prefix completion). */
@@ -86,6 +87,7 @@ export class CandidateRanker {
     private readonly indexOf: (key: string) => number | undefined,
     private readonly recentUses: RecentUses,
     private readonly centroids: CentroidIndex,
+    private readonly classifier: StreamClassifier,
     private readonly weights: BlendWeights,
     private readonly blocklist: ReadonlySet<string>,
     /** The coverage at which the model keeps its whole weight (0: always). */
@@ -142,12 +144,18 @@ export class CandidateRanker {
   /** The best `k` candidates, scored by the softmax of their logits over all of them. */
   rank(candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     if (k < 1) return [];
-    return this.centroids.cosines(evidence.terms, (cosines) => this.rankWith(cosines, candidates, evidence, excluded, k));
+    return this.textFit(evidence, (fit) => this.rankWith(fit, candidates, evidence, excluded, k));
   }
 
-  /** {@link rank}, with the draft's centroid cosines at hand. */
-  private rankWith(cosines: CentroidCosines, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+  /** Calls `read` with the draft's centroid cosines and classifier scores at hand (valid only during `read`). */
+  private textFit<T>(evidence: Evidence, read: (fit: TextFit) => T): T {
+    return this.centroids.cosines(evidence.terms, (cosines) => this.classifier.scores(evidence.terms, (scores) => read({ cosines, scores })));
+  }
+
+  /** {@link rank}, with the draft's text fit at hand. */
+  private rankWith(fit: TextFit, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     const { scored, snapshot, known, votes } = evidence;
+    const { cosines, scores } = fit;
     const { probabilities } = scored;
     const trend = this.trendFeaturesOf(snapshot);
     const { weights } = trend;
@@ -201,7 +209,8 @@ export class CandidateRanker {
         burstFeature = feature.burst(this.recentUses.count(key));
       }
       const centroidFeature = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
-      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, centroidFeature, weights);
+      const classifierFeature = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
+      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, centroidFeature, classifierFeature, weights);
       logits[scoredCount++] = value;
       if (value > max) max = value;
       if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
@@ -213,7 +222,7 @@ export class CandidateRanker {
     for (const index of voted) votesAt[index] = 0;
     let sum = 0;
     for (let n = 0; n < scoredCount; n++) sum += Math.exp(logits[n]! - max);
-    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence, cosines), score: Math.exp(logit - max) / sum }));
+    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence, fit), score: Math.exp(logit - max) / sum }));
   }
 
   /** The model's coverage of the trends: the share of the snapshot's uses that goes to hashtags it knows. */
@@ -223,11 +232,11 @@ export class CandidateRanker {
 
   /** Candidates' signals for this draft, read by key (for bench/blend.ts). */
   signalsOf(keys: readonly string[], evidence: Evidence): ({ key: string } & Signals)[] {
-    return this.centroids.cosines(evidence.terms, (cosines) => keys.map((key) => ({ key, ...this.signals(key, evidence, cosines) })));
+    return this.textFit(evidence, (fit) => keys.map((key) => ({ key, ...this.signals(key, evidence, fit) })));
   }
 
   /** A candidate's signals for this draft, read by key (for the few shown). */
-  private signals(key: string, { scored, snapshot, known, votes }: Evidence, cosines: CentroidCosines): Signals {
+  private signals(key: string, { scored, snapshot, known, votes }: Evidence, { cosines, scores }: TextFit): Signals {
     const index = this.indexOf(key);
     const entry = snapshot.byKey.get(key) ?? known.get(key);
     return {
@@ -237,6 +246,7 @@ export class CandidateRanker {
       burst: this.recentUses.count(key),
       uses: entry?.count ?? 0,
       centroid: cosines.of(key),
+      classifier: scores.of(key),
     };
   }
 
@@ -299,6 +309,12 @@ export class CandidateRanker {
     }
     return ++this.stamp;
   }
+}
+
+/** How the draft's words fit each hashtag's recent tweets: centroid cosines and the stream classifier's scores. */
+interface TextFit {
+  cosines: CentroidCosines;
+  scores: ClassifierScores;
 }
 
 /** Its share of all recent, time-decayed uses. */

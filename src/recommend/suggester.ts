@@ -13,6 +13,7 @@ import { checkWeights, DEFAULT_BLEND, explainScore, FULL_WEIGHT_COVERAGE, type B
 import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.js";
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { CentroidIndex } from "../retrieval/centroid-index.js";
+import { StreamClassifier } from "../retrieval/stream-classifier.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
 
@@ -113,7 +114,8 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * blended, log-linearly ({@link BlendWeights}), with the trending store's decayed counts, the votes
  * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), the burst in
  * the last tweets ingested ({@link RecentUses}), and the draft's fit with what each hashtag's
- * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise). The model's
+ * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise), and the
+ * scores of a classifier trained online on those tweets ({@link StreamClassifier}). The model's
  * weight falls when few of the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}).
  * Hashtags already in the draft and blocked ones are left out; after `#ma` at the caret, only
  * hashtags with that prefix compete.
@@ -144,6 +146,7 @@ export class Suggester {
   private latestIngested: number | undefined;
   private readonly neighbours: NeighbourIndex;
   private readonly centroids: CentroidIndex;
+  private readonly classifier: StreamClassifier;
   private readonly recentMaxAgeMs: number;
   private readonly recentUses: RecentUses;
   private recentCursor: string | undefined;
@@ -166,13 +169,14 @@ export class Suggester {
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
     this.centroids = new CentroidIndex({ indexedKeys: recommender.hashtags.map((h) => h.key) });
+    this.classifier = new StreamClassifier({ indexedKeys: recommender.hashtags.map((h) => h.key) });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
     this.fullWeightCoverage = options.fullWeightCoverage ?? FULL_WEIGHT_COVERAGE;
     if (!(this.fullWeightCoverage >= 0 && this.fullWeightCoverage <= 1)) {
       throw invalidArgument(`fullWeightCoverage must be from 0 to 1, got '${this.fullWeightCoverage}'`);
     }
-    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.weights, this.blocklist, this.fullWeightCoverage);
+    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.classifier, this.weights, this.blocklist, this.fullWeightCoverage);
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -302,7 +306,7 @@ export class Suggester {
   }
 
   /**
-   * Brings the neighbour index and the burst window up to date with the store's recent tweets
+   * Brings the neighbour and centroid indexes, the stream classifier and the burst window up to date with the store's recent tweets
    * (this process's ingests and, with a shared Redis, everyone's): after a local ingest, or every
    * second.
    */
@@ -321,6 +325,7 @@ export class Suggester {
         }
         this.neighbours.addAll(tweets);
         this.centroids.addAll(tweets);
+        this.classifier.addAll(tweets);
         for (const tweet of tweets.slice(-this.recentUses.size)) this.recentUses.add(tweet.keys);
         this.recentSyncedAt = performance.now();
       } catch (error) {

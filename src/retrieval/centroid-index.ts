@@ -1,6 +1,7 @@
 import { termCounts } from "../data/terms.js";
 import { HOUR_MS } from "../trending/decay.js";
 import type { RecentTweet } from "./neighbour-index.js";
+import { HashtagIds } from "./hashtag-ids.js";
 import { DEFAULT_MAX_DOCUMENT_SHARE, isCommonTerm, tfidfVector } from "./tfidf-vector.js";
 import { TermDictionary } from "./term-dictionary.js";
 import { grown, TypedList } from "./typed-list.js";
@@ -85,12 +86,9 @@ export class CentroidIndex {
     return id !== undefined && !isCommonTerm(this.termDocuments[id]!, this.documents, this.maxDocumentShare) ? id : undefined;
   };
   private readonly frequencyOf = (id: number) => this.termDocuments[id]!;
-  /** Hashtags: id (`indexedKeys` first, kept for good), and per id the key, its tweets in the window and the centroid's squared norm. */
-  private readonly idOf = new Map<string, number>();
-  private readonly indexedKeys: number;
+  /** Hashtags: id (`indexedKeys` first, kept for good), and per id its tweets in the window and the centroid's squared norm. */
+  private readonly hashtagIds: HashtagIds;
   private withCentroid = 0;
-  private readonly keyOf: string[] = [];
-  private readonly freeIds: number[] = [];
   private tweetsOf = new Int32Array(64);
   private squaredNorm = new Float64Array(64);
   /** A draft's dot product per hashtag id with its sparse terms (reset after each draft). */
@@ -100,13 +98,8 @@ export class CentroidIndex {
     this.halfLifeMs = (options.halfLifeHours ?? 24) * HOUR_MS;
     this.window = new HourlyWindow(options.windowHours ?? 48, newSegment, (leaving) => this.drop(leaving));
     this.maxDocumentShare = options.maxDocumentShare ?? DEFAULT_MAX_DOCUMENT_SHARE;
-    const indexed = options.indexedKeys ?? [];
-    this.indexedKeys = indexed.length;
-    this.grow(indexed.length);
-    indexed.forEach((key, id) => {
-      this.idOf.set(key, id);
-      this.keyOf[id] = key;
-    });
+    this.hashtagIds = new HashtagIds(options.indexedKeys);
+    this.grow(this.hashtagIds.capacity);
   }
 
   /** Tweets in the window. */
@@ -186,10 +179,10 @@ export class CentroidIndex {
     try {
       return read({
         of: (key) => {
-          const id = this.idOf.get(key);
+          const id = this.hashtagIds.find(key);
           return id === undefined ? 0 : cosineOf(id);
         },
-        at: (index) => (index < this.indexedKeys ? cosineOf(index) : 0),
+        at: (index) => (index < this.hashtagIds.indexed ? cosineOf(index) : 0),
       });
     } finally {
       // Zeroing the whole array is the cheaper way back once the draft has touched much of it.
@@ -219,12 +212,10 @@ export class CentroidIndex {
   }
 
   private idFor(key: string): number {
-    let id = this.idOf.get(key);
+    let id = this.hashtagIds.find(key);
     if (id !== undefined) return id;
-    id = this.freeIds.pop() ?? this.keyOf.length;
+    id = this.hashtagIds.add(key);
     if (id >= this.tweetsOf.length) this.grow(id + 1);
-    this.idOf.set(key, id);
-    this.keyOf[id] = key;
     this.tweetsOf[id] = 0;
     this.squaredNorm[id] = 0;
     return id;
@@ -250,9 +241,7 @@ export class CentroidIndex {
           for (let t = termStart.at(tweet); t < termEnd; t++) if (weights.at(t) !== 0) this.matrix.subtract(terms.at(t), id, scale * weights.at(t));
           if (--this.tweetsOf[id]! > 0) continue;
           this.withCentroid--;
-          if (id < this.indexedKeys) continue; // kept: read by index
-          this.idOf.delete(this.keyOf[id]!);
-          this.freeIds.push(id);
+          this.hashtagIds.release(id); // an indexed key keeps its id: it is read by place
         }
         for (let t = termStart.at(tweet); t < termEnd; t++) {
           const term = terms.at(t);

@@ -3,6 +3,9 @@ import { grown } from "./typed-list.js";
 
 /** An empty slot of the pair table. */
 const EMPTY = -1;
+/** The fewest cells, and slots of the pair table, kept room for. */
+const MIN_CELLS = 1024;
+const MIN_SLOTS = 1 << 12;
 
 /**
  * A sparse matrix of weights, term id × hashtag id, each cell with the number of tweets that gave
@@ -17,12 +20,12 @@ const EMPTY = -1;
  */
 export class WeightMatrix {
   /** Per cell: its term, hashtag, weight and tweets (0: gone), and for a loose cell the next and previous of its term (−1: none). */
-  private cellTerm = new Int32Array(1024);
-  private cellHashtag = new Int32Array(1024);
-  private weight = new Float64Array(1024);
-  private cellTweets = new Int32Array(1024);
-  private next = new Int32Array(1024);
-  private previous = new Int32Array(1024);
+  private cellTerm = new Int32Array(MIN_CELLS);
+  private cellHashtag = new Int32Array(MIN_CELLS);
+  private weight = new Float64Array(MIN_CELLS);
+  private cellTweets = new Int32Array(MIN_CELLS);
+  private next = new Int32Array(MIN_CELLS);
+  private previous = new Int32Array(MIN_CELLS);
   /** Cells below `packed` are in their term's run; above, loose. Loose cells that went are chained through `next` from `free`. */
   private packed = 0;
   private cells = 0;
@@ -33,7 +36,7 @@ export class WeightMatrix {
   private head = new Int32Array(1024).fill(-1);
   private length = new Int32Array(1024);
   /** The pair table: cell per slot, or EMPTY; at most half full. */
-  private table = new Int32Array(1 << 12).fill(EMPTY);
+  private table = new Int32Array(MIN_SLOTS).fill(EMPTY);
   private used = 0;
 
   /** Cells in use. */
@@ -91,17 +94,20 @@ export class WeightMatrix {
 
   /**
    * Multiplies every weight by `factor`, sets `squaredNorms` to each hashtag's sum of squared
-   * weights, and packs each term's cells into one run.
+   * weights, and packs each term's cells into one run; cells whose new weight is below
+   * `minWeight` in size go (for weights that only decay, nothing subtracts them).
    */
-  rescale(factor: number, squaredNorms: Float64Array): void {
+  rescale(factor: number, squaredNorms: Float64Array, minWeight = 0): void {
     squaredNorms.fill(0);
-    const capacity = this.cellTerm.length;
+    // Sized for the cells in use, not for the most there ever were: a peak's arrays would be copied every hour after it.
+    const capacity = Math.max(MIN_CELLS, 2 * this.used);
     const cellTerm = new Int32Array(capacity);
     const cellHashtag = new Int32Array(capacity);
     const weight = new Float64Array(capacity);
     const cellTweets = new Int32Array(capacity);
     let placed = 0;
     const place = (term: number, cell: number) => {
+      if (minWeight > 0 && Math.abs(this.weight[cell]! * factor) < minWeight) return;
       const at = placed++;
       cellTerm[at] = term;
       cellHashtag[at] = this.cellHashtag[cell]!;
@@ -115,13 +121,14 @@ export class WeightMatrix {
       for (let cell = this.runStart[term]!; cell < end; cell++) if (this.cellTweets[cell]! > 0) place(term, cell);
       for (let cell = this.head[term]!; cell >= 0; cell = this.next[cell]!) place(term, cell);
       this.runStart[term] = start;
-      this.runLength[term] = placed - start;
+      this.runLength[term] = this.length[term] = placed - start;
       this.head[term] = -1;
     }
+    this.used = placed;
     Object.assign(this, { cellTerm, cellHashtag, weight, cellTweets, next: new Int32Array(capacity), previous: new Int32Array(capacity) });
     this.packed = this.cells = placed;
     this.free = -1;
-    this.rehash(this.table.length);
+    this.rehash(Math.max(MIN_SLOTS, 2 ** Math.ceil(Math.log2(4 * (placed + 1)))));
   }
 
   private find(term: number, hashtag: number): number {

@@ -38,6 +38,7 @@ const suggestion = {
         burst: { type: "integer", description: "tweets among the last ingested that used it" },
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
         centroid: { type: "number", description: "cosine with the centroid of the recent tweets (48 h) that used it" },
+        classifier: { type: "number", description: "score from the classifier trained online on the ingested tweets (words to hashtags)" },
         contributions: { type: "object", properties: perSignal() },
         logit: { type: "number" },
         model_coverage: {

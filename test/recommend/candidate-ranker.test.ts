@@ -5,6 +5,7 @@ import type { ScoredDraft } from "../../src/recommend/recommender.js";
 import { topK, topKeys } from "../../src/recommend/top-k.js";
 import { termCounts } from "../../src/data/terms.js";
 import { CentroidIndex } from "../../src/retrieval/centroid-index.js";
+import { StreamClassifier } from "../../src/retrieval/stream-classifier.js";
 import { RecentUses } from "../../src/trending/recent-uses.js";
 import type { TrendEntry } from "../../src/trending/store.js";
 import type { TrendSnapshot } from "../../src/trending/trend-cache.js";
@@ -36,7 +37,7 @@ function snapshotOf(size: number, known: number): TrendSnapshot {
  * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses (blocked
  * hashtags left out) that go to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
  */
-function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, centroids: CentroidIndex, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
+function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, centroids: CentroidIndex, classifier: StreamClassifier, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
   const skipped = new Set([...excluded, ...blocked]);
   let share = 0;
   let knownShare = 0;
@@ -58,6 +59,7 @@ function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUse
       burst: recent.count(key),
       uses: entry?.count ?? 0,
       centroid: centroids.cosines(evidence.scored.query, (cosines) => cosines.of(key)), // from the text, not the counts
+      classifier: classifier.scores(evidence.scored.query, (scores) => scores.of(key)),
     };
   };
   const all = [...keys].filter((key) => !skipped.has(key)).map((key) => ({ key, signals: signalsOf(key), logit: logit(signalsOf(key), weights) }));
@@ -75,16 +77,19 @@ describe("CandidateRanker against the ranking done by key", () => {
     const blocked = new Set(["h5", "h7", "new3", "new4"]);
     // Recent tweets with a few words each: hashtags of both kinds get centroids.
     const centroids = new CentroidIndex({ indexedKeys: hashtags.map((h) => h.key) });
+    const classifier = new StreamClassifier({ indexedKeys: hashtags.map((h) => h.key) });
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
     const text = () => Array.from({ length: 1 + Math.floor(random() * 5) }, () => words[Math.floor(random() * words.length)]).join(" ");
-    const ranker = new CandidateRanker(hashtags, indexOf, recent, centroids, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
+    const ranker = new CandidateRanker(hashtags, indexOf, recent, centroids, classifier, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
     let snapshot = snapshotOf(100, 0.7);
     for (let round = 0; round < 300; round++) {
       if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200), random());
       for (let i = Math.floor(random() * 4); i > 0; i--) {
         const keys = Array.from({ length: 3 }, pickKey);
         recent.add(keys);
-        centroids.add({ time: round * 1000, query: text(), keys });
+        const tweet = { time: round * 1000, query: text(), keys };
+        centroids.add(tweet);
+        classifier.add(tweet);
       }
       // Many zeros and few distinct values: ties among the model's probabilities too.
       const probabilities = new Float32Array(N).map(() => (random() < 0.5 ? 0 : Math.round(random() ** 8 * 1000) / 1000));
@@ -99,7 +104,7 @@ describe("CandidateRanker against the ranking done by key", () => {
         }
       }
       const scored: ScoredDraft = { query: text(), present: [], probabilities };
-      const evidence: Evidence = { scored, terms: termCounts(scored.query), snapshot, known, votes, now: 0 };
+      const evidence: Evidence = { scored, terms: termCounts(scored.query), snapshot, known, votes, now: round * 1000 };
       const excluded = new Set(random() < 0.5 ? [] : [pickKey(), pickKey(), ...snapshot.entries.slice(0, 2).map((e) => e.key)]);
       const k = 1 + Math.floor(random() * 40);
 
@@ -113,7 +118,7 @@ describe("CandidateRanker against the ranking done by key", () => {
       const candidates = completion ? ranker.forKeys(keys, evidence) : ranker.forDraft(evidence, excluded.size);
       expect(candidates.keys).toEqual([...keys]);
       const ranked = ranker.rank(candidates, evidence, excluded, k);
-      const expected = reference(keys, evidence, recent, centroids, blocked, excluded, k);
+      const expected = reference(keys, evidence, recent, centroids, classifier, blocked, excluded, k);
       expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.map((c) => [c.key, c.logit, c.score, c.signals]));
     }
   });

@@ -148,7 +148,7 @@ describe("closing the suggester", () => {
 describe("a stream whose hashtags the model does not know", () => {
   const DAWN = "Lest we forget. Dawn service at the memorial"; // the model's pick: #AnzacDay, p ≈ 0.67
   // Weights under which the model's pick outranks one use of a new hashtag while its weight is whole.
-  const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0, centroid: 0 };
+  const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0, centroid: 0, classifier: 0 };
 
   async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number; weights?: BlendWeights } = {}) {
     const suggester = await productSuggester({ clock: "data", batching: false, ...options });

@@ -98,8 +98,8 @@ describe("CentroidIndex", () => {
     });
     index.add({ time: T0 + 5 * H, query: "a new hashtag", keys: ["fresh"] }); // the first two tweets leave
     expect(index.hashtags).toBe(1);
-    expect(index["idOf"].get("anzacday")).toBe(0);
-    expect(index["idOf"].has("other")).toBe(false);
+    expect(index["hashtagIds"].find("anzacday")).toBe(0);
+    expect(index["hashtagIds"].find("other")).toBeUndefined();
     index.add({ time: T0 + 5 * H, query: "dawn service again", keys: ["leafs"] });
     const [byPlace, byKey, gone] = index.cosines("dawn service", (cosines) => [cosines.at(1), cosines.of("leafs"), cosines.at(0)]);
     expect(byPlace).toBeCloseTo(Math.sqrt(3 / 5), 9); // 3 of the tweet's 5 terms, all of the draft's

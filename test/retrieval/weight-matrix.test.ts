@@ -60,4 +60,24 @@ describe("WeightMatrix", () => {
     expect([...norms]).toEqual([0, 0.25 + 1, 2.25, 0]);
     expect(matrix.get(1, 2)).toBe(1.5);
   });
+
+  it("drops the cells that a rescale leaves below minWeight in size, and takes new ones after, in a table sized for what is left", () => {
+    const matrix = new WeightMatrix();
+    for (let term = 0; term < 5000; term++) matrix.add(term, term % 7, term % 2 === 0 ? 0.1 : -1);
+    const norms = new Float64Array(8);
+    matrix.rescale(0.5, norms, 0.2); // 0.05 goes, −0.5 stays
+    expect(matrix.size).toBe(2500);
+    expect(matrix.lengthOf(2)).toBe(0);
+    expect(matrix.lengthOf(3)).toBe(1);
+    expect(matrix.get(2, 2)).toBe(0);
+    expect(matrix.get(3, 3)).toBe(-0.5);
+    expect(norms.reduce((a, b) => a + b, 0)).toBeCloseTo(2500 * 0.25, 9);
+    const into = new Float64Array(8);
+    expect(matrix.accumulate(2, 1, into)).toBe(0);
+    for (let term = 0; term < 5000; term += 2) matrix.add(term, 1, 3);
+    expect(matrix.size).toBe(5000);
+    expect(matrix.get(2, 1)).toBe(3);
+    expect(matrix.accumulate(3, 2, into)).toBe(1);
+    expect(into[3]).toBe(-1);
+  });
 });

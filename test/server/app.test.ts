@@ -61,6 +61,7 @@ describe("POST /v1/suggest", () => {
       expect(s.explain.contributions.model).toBeCloseTo(weightsAtCoverage(suggester.weights, s.explain.model_coverage).model * Math.log(s.explain.model + 1e-5), 9);
       expect(s.explain.contributions.burst).toBeCloseTo(suggester.weights.burst * Math.log1p(s.explain.burst), 9);
       expect(s.explain.contributions.centroid).toBeCloseTo(suggester.weights.centroid * Math.sqrt(s.explain.centroid), 9);
+      expect(s.explain.contributions.classifier).toBeCloseTo(suggester.weights.classifier * s.explain.classifier, 9);
     }
     // Three of the tweets ingested (all of them recent) used #AnzacDay.
     const anzac = suggestions.find((s: { key: string }) => s.key === "anzacday").explain;
