@@ -8,21 +8,21 @@ import { grown } from "./typed-list.js";
 import { WeightMatrix } from "./weight-matrix.js";
 
 export interface StreamClassifierOptions {
-  /** The step of each update (default 10, chosen with bench/blend.ts on the validation days). */
+  /** The step of each update (default 10; it and the other defaults were chosen on the validation days, README "Choosing the blend"). */
   learningRate?: number;
   /** Weights, and terms' document counts, halve per this many hours (default 6). */
   halfLifeHours?: number;
   /** A tweet's hashtags compete with those of this many tweets ingested before it (default 50). */
   rivalTweets?: number;
   /**
-   * A rival whose probability is below this is not updated (default 0.05): it would make most of
-   * the cells, for little (0.01 scored the same on the validation days, README "Choosing the blend").
+   * A rival whose probability is below this is not updated (default 0.05): such steps would make
+   * most of the cells, for nothing measurable (0.01 scored the same).
    */
   minRivalProbability?: number;
   /**
    * Weights smaller than this, brought to the present, go at the hourly packing, and so do terms
-   * with no weight whose decayed count is smaller (default 0.2; 0.01 scored the same, with 2 to 13
-   * times the cells).
+   * with no weight whose decayed count is smaller (default 0.2; 0.01, with rivals stepped from
+   * 0.01, scored the same and held 13 times the cells).
    */
   minWeight?: number;
   /** Terms in at least this share of the (decayed) tweets, and in 10 or more, are left out (default {@link DEFAULT_MAX_DOCUMENT_SHARE}). */
@@ -38,7 +38,6 @@ export interface ClassifierScores {
   /** By place in `indexedKeys`. */
   at(index: number): number;
 }
-
 
 /**
  * A classifier that learns from the stream: a softmax regression from a tweet's words to its

@@ -9,9 +9,10 @@ const MIN_SLOTS = 1 << 12;
 
 /**
  * A sparse matrix of weights, term id × hashtag id, each cell with the number of tweets that gave
- * it (it goes when the last of them leaves), kept in a few typed arrays instead of an object per
- * cell: the centroids of 48 hours of tweets are half a million cells, and objects that many make
- * every garbage collection of a busy server slower.
+ * it (it goes when the last of them leaves, or, for the stream classifier's weights, which only
+ * decay, when a {@link rescale} leaves it too small), kept in a few typed arrays instead of an
+ * object per cell: the centroids of 48 hours of tweets are half a million cells, and objects that
+ * many make every garbage collection of a busy server slower.
  *
  * A draft reads a term's cells one after another, so {@link rescale} (hourly) packs each term's
  * cells into one run of consecutive cells; cells made since then hang off the term in a linked
