@@ -163,13 +163,14 @@ export class Suggester {
     this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
-    this.modelKeys = new PrefixIndex(recommender.hashtags.map((h) => h.key));
+    const modelKeys = recommender.hashtags.map((h) => h.key);
+    this.modelKeys = new PrefixIndex(modelKeys);
     this.batcher = options.batching === false ? undefined : new DynamicBatcher((drafts) => recommender.score(drafts), options.batching ?? {});
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
-    this.centroids = new CentroidIndex({ indexedKeys: recommender.hashtags.map((h) => h.key) });
-    this.classifier = new StreamClassifier({ indexedKeys: recommender.hashtags.map((h) => h.key) });
+    this.centroids = new CentroidIndex({ indexedKeys: modelKeys });
+    this.classifier = new StreamClassifier({ indexedKeys: modelKeys });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
     this.recentUses = new RecentUses(options.recentTweets);
     this.fullWeightCoverage = options.fullWeightCoverage ?? FULL_WEIGHT_COVERAGE;

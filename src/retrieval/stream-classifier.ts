@@ -243,8 +243,7 @@ export class StreamClassifier {
     if (id !== undefined) return id;
     id = this.hashtagIds.add(key);
     if (id >= this.dot.length) this.grow(id + 1);
-    this.inRivals[id] = 0;
-    return id;
+    return id; // its rival count is 0: a released id's was, and grown arrays start at 0
   }
 
   /** Room for `size` hashtag ids in the per-hashtag arrays. */

@@ -3,7 +3,7 @@ import { termCounts } from "../data/terms.js";
 /**
  * Terms in 2% or more of a window's tweets (the, to, in, of, is, and, for, on, it, this, …: 74
  * terms over the last 48 hours of tweets-2023's training data) are left out of the neighbour and
- * centroid indexes' vectors. They tell little about a topic, and they were most of the work: three
+ * centroid indexes' vectors and of the stream classifier's input. They tell little about a topic, and they were most of the work: three
  * quarters of the centroid cells a draft reads (4,215; 431 without them), thousands of postings a
  * draft for the neighbours. Chosen on the validation days: +0.3 to +0.4 points of hit@5 for the
  * centroids over keeping them (README "Choosing the blend"), the same hit@5 for the neighbours
