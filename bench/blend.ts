@@ -10,6 +10,8 @@
  * fitted there lean on it too much), checked across halves (fit on one, score the other), and each
  * signal is dropped in turn to show what it brings; the default weights are scored beside them.
  * Where the model has read some validation days, a fit on all of them is printed too, for reference.
+ * Last, the blend as the product runs it, learning online from the default weights
+ * (`OnlineBlend`): each tweet is scored, then learned from, at a few learning rates.
  *
  *   npm run build && node dist/bench/blend.js --model DIR
  *
@@ -22,6 +24,7 @@ import type { Example } from "../src/data/examples.js";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
 import { DEFAULT_BLEND, features, modelWeightFactor, SIGNALS, type BlendWeights, type Signal } from "../src/recommend/blend.js";
+import { DEFAULT_BLEND_LEARNING_RATE, OnlineBlend } from "../src/recommend/online-blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
@@ -38,6 +41,8 @@ const NEIGHBOUR_HALF_LIFE_HOURS = 2;
 /** Candidates kept per tweet: the best 30 by each signal (a blend's top 10 comes from them in practice). */
 const KEEP_PER_SIGNAL = 30;
 const STEPS = 300;
+/** The learning rates of the online blend scored last (0: the default weights, fixed). */
+const ONLINE_LEARNING_RATES = [0, 0.001, DEFAULT_BLEND_LEARNING_RATE, 0.003, 0.01];
 const LEARNING_RATE = 0.05;
 
 /** Recorded candidates, as columns: the features of every candidate of every tweet, tweet by tweet. */
@@ -99,11 +104,19 @@ for (const row of rows) console.log(row);
 if (leaky && leakyScore) {
   console.log(`\nfitted on all ${allTweets.length} validation tweets (${seenByModel} of them seen by the model): hit@5 ${fmt(leakyScore.hit5)} / MRR@10 ${fmt(leakyScore.mrr10)}, weights ${SIGNALS.map((s) => leaky[s].toFixed(2)).join(" / ")}`);
 }
+console.log(`\nthe blend learning online from the default weights (OnlineBlend: each of the ${unseen.length} tweets scored, then learned from):\n`);
+console.log(`| learning rate | hit@5 / MRR@10, all | first half | second half | weights at the end (${SIGNALS.join(" / ")}) |`);
+console.log("|---:|---:|---:|---:|---|");
+for (const rate of ONLINE_LEARNING_RATES) {
+  const { all, first, second, weights } = online(rate, unseen);
+  console.log(`| ${rate === DEFAULT_BLEND_LEARNING_RATE ? `**${rate}**` : rate} | ${fmt(all.hit5)} / ${fmt(all.mrr10)} | ${fmt(first.hit5)} / ${fmt(first.mrr10)} | ${fmt(second.hit5)} / ${fmt(second.mrr10)} | ${SIGNALS.map((s) => weights[s].toFixed(2)).join(" / ")} |`);
+}
 
 /** Replays the validation days online, recording each evaluable tweet's strongest candidates. */
 async function record(): Promise<Recorded> {
   const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: TREND_HALF_LIFE_HOURS });
-  const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, neighbourHalfLifeHours: NEIGHBOUR_HALF_LIFE_HOURS });
+  // Fixed weights while recording: the signals and candidates do not depend on them, and the fits and the replay below start from the defaults.
+  const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, neighbourHalfLifeHours: NEIGHBOUR_HALF_LIFE_HOURS, blendLearningRate: 0 });
   const ranker = await ProductRanker.create(suggester, fit);
   const out: Recorded = { offsets: [0], columns: Object.fromEntries(SIGNALS.map((s) => [s, []])) as unknown as Record<Signal, number[]>, labels: [], times: [] };
   for (const example of ordered) {
@@ -129,7 +142,7 @@ async function record(): Promise<Recorded> {
 }
 
 /** Candidate logits under `weights` for tweet `i`. */
-function logits(i: number, weights: BlendWeights): number[] {
+function logits(i: number, weights: Readonly<BlendWeights>): number[] {
   const out: number[] = [];
   for (let j = recorded.offsets[i]!; j < recorded.offsets[i + 1]!; j++) {
     let sum = 0;
@@ -219,20 +232,43 @@ function fitWeights(tweets: number[], signals: readonly Signal[]): BlendWeights 
   return weights;
 }
 
+/**
+ * The product's online blend replayed on the recorded candidates: in time order, each tweet is
+ * scored with the weights so far, then learned from; hit@5 / MRR@10 over all, and over each half.
+ */
+function online(learningRate: number, tweets: number[]) {
+  const blend = new OnlineBlend(DEFAULT_BLEND, { learningRate });
+  const all = new MetricsAccumulator();
+  const halves = [new MetricsAccumulator(), new MetricsAccumulator()];
+  tweets.forEach((i, n) => {
+    const [ranked, truth] = rankedAndTruth(i, blend.weights);
+    all.add(ranked, truth, true);
+    halves[n < tweets.length / 2 ? 0 : 1]!.add(ranked, truth, true);
+    const start = recorded.offsets[i]!;
+    const count = recorded.offsets[i + 1]! - start;
+    const rows = new Float64Array(count * SIGNALS.length);
+    for (let j = 0; j < count; j++) SIGNALS.forEach((s, f) => (rows[j * SIGNALS.length + f] = recorded.columns[s][start + j]!));
+    blend.learn({ features: rows, isTruth: Uint8Array.from(recorded.labels.slice(start, start + count)), count });
+  });
+  return { all: all.result(), first: halves[0]!.result(), second: halves[1]!.result(), weights: blend.weights };
+}
+
 /** hit@5 and MRR@10 of `weights` on `tweets` (ties broken as the product does, by candidate order here). */
 function score(weights: BlendWeights, tweets: number[]) {
   const metrics = new MetricsAccumulator();
-  for (const i of tweets) {
-    const start = recorded.offsets[i]!;
-    const z = logits(i, weights);
-    const ranked = z
-      .map((value, j) => ({ value, j }))
-      .sort((a, b) => b.value - a.value || a.j - b.j)
-      .slice(0, 10)
-      .map(({ j }) => String(j));
-    const truth = new Set<string>();
-    for (let j = start; j < recorded.offsets[i + 1]!; j++) if (recorded.labels[j]) truth.add(String(j - start));
-    metrics.add(ranked, truth.size > 0 ? truth : new Set(["none"]), true);
-  }
+  for (const i of tweets) metrics.add(...rankedAndTruth(i, weights), true);
   return metrics.result();
+}
+
+/** Tweet `i`'s best 10 candidates under `weights` and its hashtags among them, as places ("none" when it has none). */
+function rankedAndTruth(i: number, weights: Readonly<BlendWeights>): [string[], Set<string>] {
+  const start = recorded.offsets[i]!;
+  const ranked = logits(i, weights)
+    .map((value, j) => ({ value, j }))
+    .sort((a, b) => b.value - a.value || a.j - b.j)
+    .slice(0, 10)
+    .map(({ j }) => String(j));
+  const truth = new Set<string>();
+  for (let j = start; j < recorded.offsets[i + 1]!; j++) if (recorded.labels[j]) truth.add(String(j - start));
+  return [ranked, truth.size > 0 ? truth : new Set(["none"])];
 }

@@ -46,6 +46,7 @@ export {
   type ScoreParts,
   type Signals as BlendSignals,
 } from "./recommend/blend.js";
+export { OnlineBlend, DEFAULT_BLEND_LEARNING_RATE, type Lesson, type OnlineBlendOptions } from "./recommend/online-blend.js";
 export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
 export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
 export { CentroidIndex, type CentroidCosines, type CentroidIndexOptions } from "./retrieval/centroid-index.js";

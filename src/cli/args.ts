@@ -32,6 +32,14 @@ export function positiveNumber(flag: string, value: string | undefined, fallback
   return parsed;
 }
 
+/** A number flag value of 0 or more, or an error naming the flag. */
+export function nonNegativeNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw invalidArgument(`${flag} must be a number of 0 or more, got '${value}'`);
+  return parsed;
+}
+
 /** A number flag value from 0 to 1, or an error naming the flag. */
 export function fraction(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

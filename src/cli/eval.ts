@@ -12,7 +12,7 @@ import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE } from "../recommend/blend.js";
 import { Suggester } from "../recommend/suggester.js";
 import { SqliteTrendingStore } from "../trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
-import { parseWeights } from "./product-options.js";
+import { BLEND_LEARNING_RATE_HELP, blendLearningRate, parseWeights } from "./product-options.js";
 import type { Ranker } from "../eval/ranker.js";
 import { Recommender } from "../recommend/recommender.js";
 import { fraction, parseCommandArgs, positiveInt, positiveNumber, vocabularySizeArg } from "./args.js";
@@ -42,6 +42,7 @@ query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
                        the product's model keeps its whole weight while at least this share of the
                        trending uses are of hashtags it knows; below, it falls in proportion
                        (default ${FULL_WEIGHT_COVERAGE}; 0 keeps it whole)
+${BLEND_LEARNING_RATE_HELP}
   --neighbours N       neighbours that vote in knn (default 50)
   --json               print one JSON object per system; the last line is the last system
   --report FILE        write an HTML report (table and hit@k plot)
@@ -62,6 +63,7 @@ export async function runEval(argv: string[]): Promise<number> {
     "half-life": { type: "string" },
     weights: { type: "string" },
     "full-weight-coverage": { type: "string" },
+    "blend-learning-rate": { type: "string" },
     neighbours: { type: "string" },
     json: { type: "boolean" },
     report: { type: "string" },
@@ -87,6 +89,7 @@ export async function runEval(argv: string[]): Promise<number> {
   // The product's flags are checked before the data is read, though only --online --model uses them.
   const weights = parseWeights(values.weights);
   const fullWeightCoverage = fraction("--full-weight-coverage", values["full-weight-coverage"], FULL_WEIGHT_COVERAGE);
+  const learningRate = blendLearningRate(values["blend-learning-rate"]);
 
   const loading = new ProgressBar({ label: "reading" });
   const { train, test, files, testPostedAt } = await loadSplit({
@@ -114,7 +117,7 @@ export async function runEval(argv: string[]): Promise<number> {
       name: "model",
       create: async () => {
         const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: trendHalfLife });
-        const suggester = new Suggester(recommender, store, { weights, fullWeightCoverage, batching: false, trendMaxAgeMs: Infinity });
+        const suggester = new Suggester(recommender, store, { weights, fullWeightCoverage, blendLearningRate: learningRate, batching: false, trendMaxAgeMs: Infinity });
         const bar = new ProgressBar({ label: "ingest train" });
         const ranker = await ProductRanker.create(suggester, train, (done, total) => bar.update(done, `of ${total}`));
         bar.finish();

@@ -2,9 +2,10 @@ import { fileURLToPath } from "node:url";
 import { invalidArgument } from "../core/errors.js";
 import { readBlocklist } from "../data/vocabulary.js";
 import { checkWeights, DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, SIGNALS, type BlendWeights } from "../recommend/blend.js";
+import { DEFAULT_BLEND_LEARNING_RATE } from "../recommend/online-blend.js";
 import type { SuggesterOptions } from "../recommend/suggester.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
-import { fraction, positiveNumber } from "./args.js";
+import { fraction, nonNegativeNumber, positiveNumber } from "./args.js";
 
 /** The shipped model, found from this file whether it runs from src/ or dist/src/. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL(import.meta.url.includes("/dist/src/") ? "../../../models/default" : "../../models/default", import.meta.url));
@@ -19,8 +20,14 @@ export const PRODUCT_FLAGS = {
   blocklist: { type: "string" },
   weights: { type: "string" },
   "full-weight-coverage": { type: "string" },
+  "blend-learning-rate": { type: "string" },
   clock: { type: "string" },
 } as const;
+
+/** The help line of `--blend-learning-rate`, shared with `eval`. */
+export const BLEND_LEARNING_RATE_HELP = `  --blend-learning-rate R
+                       how fast the blend's weights learn from the tweets ingested, starting from
+                       --weights (default ${DEFAULT_BLEND_LEARNING_RATE}; 0 keeps them as given)`;
 
 export const PRODUCT_HELP = `  --model DIR          model directory (default: the shipped models/default)
   --store PATH|URL     trending store: an SQLite file, or redis://host:port for one shared by many servers (default ${DEFAULT_STORE})
@@ -31,6 +38,7 @@ export const PRODUCT_HELP = `  --model DIR          model directory (default: th
                        the model keeps its whole weight while at least this share of the trending
                        uses are of hashtags it knows; below, its weight falls in proportion
                        (default ${FULL_WEIGHT_COVERAGE}; 0 keeps it whole)
+${BLEND_LEARNING_RATE_HELP}
   --clock wall|data    what "now" is for the trend sparklines: the clock, or the latest tweet ingested (replaying old data)`;
 
 interface ProductValues {
@@ -40,6 +48,7 @@ interface ProductValues {
   blocklist?: string | undefined;
   weights?: string | undefined;
   "full-weight-coverage"?: string | undefined;
+  "blend-learning-rate"?: string | undefined;
   clock?: string | undefined;
 }
 
@@ -61,10 +70,16 @@ export async function productSettings(values: ProductValues): Promise<ProductSet
     suggester: {
       weights: parseWeights(values.weights),
       fullWeightCoverage: fraction("--full-weight-coverage", values["full-weight-coverage"], FULL_WEIGHT_COVERAGE),
+      blendLearningRate: blendLearningRate(values["blend-learning-rate"]),
       clock,
       ...(values.blocklist === undefined ? {} : { blocklist: await readBlocklist(values.blocklist) }),
     },
   };
+}
+
+/** `--blend-learning-rate R`, checked. */
+export function blendLearningRate(value: string | undefined): number {
+  return nonNegativeNumber("--blend-learning-rate", value, DEFAULT_BLEND_LEARNING_RATE);
 }
 
 /** `model=0.5,neighbours=1` → weights; signals left out weigh 0; unknown names are errors. */

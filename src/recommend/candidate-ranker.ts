@@ -4,7 +4,8 @@ import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
 import type { CentroidCosines, CentroidIndex } from "../retrieval/centroid-index.js";
 import type { ClassifierScores, StreamClassifier } from "../retrieval/stream-classifier.js";
-import { feature, logitOfFeatures, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
+import { feature, logitOfFeatures, SIGNALS, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
+import type { Lesson, OnlineBlend } from "./online-blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
 
@@ -23,7 +24,7 @@ export interface Evidence {
 export interface Ranked {
   key: string;
   signals: Signals;
-  /** The blend its logit used: the given weights, the model's scaled by its coverage of the trends ({@link weightsAtCoverage}). */
+  /** The blend its logit used: the blend's weights then ({@link OnlineBlend}), the model's scaled by its coverage of the trends ({@link weightsAtCoverage}). */
   weights: BlendWeights;
   logit: number;
   /** Softmax of the logit over all the draft's candidates. */
@@ -59,15 +60,22 @@ interface TrendFeatures {
   uses: Float64Array;
   /** The share of the entries' uses (blocked ones left out) that goes to hashtags the model knows; 1 when there are none. */
   modelCoverage: number;
+  /** The blend's weights `weights` was worked out from (they change as it learns). */
+  base: Readonly<BlendWeights> | undefined;
   /** The blend at that coverage ({@link weightsAtCoverage}). */
   weights: BlendWeights;
 }
+
+/** Features per candidate: one per signal, in `SIGNALS` order (the order `logitOfFeatures` takes them). */
+const WIDTH = SIGNALS.length;
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * Scores a draft's candidates with the blend ({@link logitOfFeatures}) and keeps the best k. It
  * runs for some 300 candidates per draft, so it reads model hashtags by index, not by key;
  * finds duplicates with a stamp per model hashtag instead of a set; takes the trend features of a
- * snapshot's entries from a cache; and builds {@link Signals} only for the few it returns.
+ * snapshot's entries from a cache; and builds {@link Signals} only for the few it returns. The
+ * same features, for all of a tweet's candidates, are what it teaches the blend ({@link lesson}).
  */
 export class CandidateRanker {
   private readonly seen: Int32Array;
@@ -81,6 +89,9 @@ export class CandidateRanker {
   private burstIndices: number[] = [];
   /** The logits of a draft's candidates while it is ranked. */
   private logits = new Float64Array(512);
+  /** A draft's candidates' features while it is ranked or learned from, `WIDTH` a row, and each row's candidate. */
+  private rows = new Float64Array(512 * WIDTH);
+  private rowOf = new Int32Array(512);
 
   constructor(
     private readonly hashtags: readonly HashtagEntry[],
@@ -88,7 +99,8 @@ export class CandidateRanker {
     private readonly recentUses: RecentUses,
     private readonly centroids: CentroidIndex,
     private readonly classifier: StreamClassifier,
-    private readonly weights: BlendWeights,
+    /** The blend's weights, learning from the stream. */
+    private readonly blend: OnlineBlend,
     private readonly blocklist: ReadonlySet<string>,
     /** The coverage at which the model keeps its whole weight (0: always). */
     private readonly fullWeightCoverage: number,
@@ -154,11 +166,61 @@ export class CandidateRanker {
 
   /** {@link rank}, with the draft's text fit at hand. */
   private rankWith(fit: TextFit, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    const weights = this.weightsFor(this.trendFeaturesOf(evidence.snapshot));
+    const count = this.fillFeatures(fit, candidates, evidence, excluded);
+    const { rows, rowOf } = this;
+    const { keys } = candidates;
+    // The best k so far, best first (k is small; candidates are a few hundred).
+    const best: { key: string; logit: number }[] = [];
+    if (this.logits.length < count) this.logits = new Float64Array(2 * count);
+    const logits = this.logits;
+    let max = -Infinity;
+    for (let r = 0, at = 0; r < count; r++, at += WIDTH) {
+      const key = keys[rowOf[r]!]!;
+      const value = logitOfFeatures(rows[at]!, rows[at + 1]!, rows[at + 2]!, rows[at + 3]!, rows[at + 4]!, rows[at + 5]!, rows[at + 6]!, weights);
+      logits[r] = value;
+      if (value > max) max = value;
+      if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
+      let place = best.length;
+      while (place > 0 && outranks(value, key, best[place - 1]!)) place -= 1;
+      best.splice(place, 0, { key, logit: value });
+      if (best.length > k) best.pop();
+    }
+    let sum = 0;
+    for (let r = 0; r < count; r++) sum += Math.exp(logits[r]! - max);
+    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence, fit), score: Math.exp(logit - max) / sum }));
+  }
+
+  /**
+   * What a tweet whose hashtags are known teaches the blend ({@link OnlineBlend.learn}): the
+   * features of its draft's candidates, and which of them are its hashtags. `evidence`, and the
+   * indexes the ranker reads, must stand as they did before the tweet was ingested.
+   */
+  lesson(evidence: Evidence, hashtags: ReadonlySet<string>): Lesson {
+    const candidates = this.forDraft(evidence, 0);
+    const trend = this.trendFeaturesOf(evidence.snapshot);
+    const base = this.blend.weights;
+    // The model's feature carries its coverage scaling, so the step is on its whole weight.
+    const modelScale = base.model === 0 ? 1 : this.weightsFor(trend).model / base.model;
+    const count = this.textFit(evidence, (fit) => this.fillFeatures(fit, candidates, evidence, NONE));
+    const features = this.rows.slice(0, count * WIDTH);
+    const isTruth = new Uint8Array(count);
+    for (let r = 0; r < count; r++) {
+      features[r * WIDTH] = features[r * WIDTH]! * modelScale;
+      isTruth[r] = hashtags.has(candidates.keys[this.rowOf[r]!]!) ? 1 : 0;
+    }
+    return { features, isTruth, count };
+  }
+
+  /**
+   * Each candidate's features (`SIGNALS` order) into `rows`, and its place among `candidates` into
+   * `rowOf`, leaving out excluded and blocked ones; returns how many rows.
+   */
+  private fillFeatures(fit: TextFit, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>): number {
     const { scored, snapshot, known, votes } = evidence;
     const { cosines, scores } = fit;
     const { probabilities } = scored;
     const trend = this.trendFeaturesOf(snapshot);
-    const { weights } = trend;
     const noTrend = feature.trend(0);
     const noVotes = feature.neighbours(0);
     const burstAt = this.burstFeatures();
@@ -172,12 +234,12 @@ export class CandidateRanker {
       voted.push(index);
     }
     const screen = excluded.size > 0 || this.blocklist.size > 0;
-    // The best k so far, best first (k is small; candidates are a few hundred).
-    const best: { key: string; logit: number }[] = [];
-    if (this.logits.length < candidates.keys.length) this.logits = new Float64Array(2 * candidates.keys.length);
-    const logits = this.logits;
-    let scoredCount = 0;
-    let max = -Infinity;
+    if (this.rowOf.length < candidates.keys.length) {
+      this.rowOf = new Int32Array(2 * candidates.keys.length);
+      this.rows = new Float64Array(2 * candidates.keys.length * WIDTH);
+    }
+    const { rows, rowOf } = this;
+    let count = 0;
     for (let n = 0; n < candidates.keys.length; n++) {
       const key = candidates.keys[n]!;
       if (screen && (excluded.has(key) || this.blocklist.has(key))) continue;
@@ -195,34 +257,25 @@ export class CandidateRanker {
           usesFeature = feature.uses(entry.count);
         }
       }
-      let modelFeature: number;
-      let neighboursFeature: number;
-      let burstFeature: number;
+      const row = count * WIDTH;
       if (index >= 0) {
-        modelFeature = feature.model(probabilities[index]!);
+        rows[row] = feature.model(probabilities[index]!);
         const share = votesAt[index]!;
-        neighboursFeature = share > 0 ? feature.neighbours(share) : noVotes;
-        burstFeature = burstAt[index]!;
+        rows[row + 2] = share > 0 ? feature.neighbours(share) : noVotes;
+        rows[row + 3] = burstAt[index]!;
       } else {
-        modelFeature = feature.model(0);
-        neighboursFeature = feature.neighbours(votes.get(key) ?? 0);
-        burstFeature = feature.burst(this.recentUses.count(key));
+        rows[row] = feature.model(0);
+        rows[row + 2] = feature.neighbours(votes.get(key) ?? 0);
+        rows[row + 3] = feature.burst(this.recentUses.count(key));
       }
-      const centroidFeature = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
-      const classifierFeature = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
-      const value = logitOfFeatures(modelFeature, trendFeature, neighboursFeature, burstFeature, usesFeature, centroidFeature, classifierFeature, weights);
-      logits[scoredCount++] = value;
-      if (value > max) max = value;
-      if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
-      let place = best.length;
-      while (place > 0 && outranks(value, key, best[place - 1]!)) place -= 1;
-      best.splice(place, 0, { key, logit: value });
-      if (best.length > k) best.pop();
+      rows[row + 1] = trendFeature;
+      rows[row + 4] = usesFeature;
+      rows[row + 5] = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
+      rows[row + 6] = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
+      rowOf[count++] = n;
     }
     for (const index of voted) votesAt[index] = 0;
-    let sum = 0;
-    for (let n = 0; n < scoredCount; n++) sum += Math.exp(logits[n]! - max);
-    return best.map(({ key, logit }) => ({ key, logit, weights, signals: this.signals(key, evidence, fit), score: Math.exp(logit - max) / sum }));
+    return count;
   }
 
   /** The model's coverage of the trends: the share of the snapshot's uses that goes to hashtags it knows. */
@@ -276,7 +329,8 @@ export class CandidateRanker {
       trend: new Float64Array(entries.length),
       uses: new Float64Array(entries.length),
       modelCoverage: 1,
-      weights: this.weights,
+      base: undefined,
+      weights: this.blend.weights,
     };
     let share = 0;
     let knownShare = 0;
@@ -294,12 +348,19 @@ export class CandidateRanker {
       cached.trend[at] = feature.trend(entryShare);
       cached.uses[at] = feature.uses(entry.count);
     }
-    if (share > 0 && Number.isFinite(share)) {
-      cached.modelCoverage = knownShare / share;
-      cached.weights = weightsAtCoverage(this.weights, cached.modelCoverage, this.fullWeightCoverage);
-    }
+    if (share > 0 && Number.isFinite(share)) cached.modelCoverage = knownShare / share;
     this.trendFeatures.set(snapshot, cached);
     return cached;
+  }
+
+  /** The blend's weights now, the model's scaled by its coverage of the snapshot's trends ({@link weightsAtCoverage}). */
+  private weightsFor(trend: TrendFeatures): BlendWeights {
+    const base = this.blend.weights;
+    if (trend.base !== base) {
+      trend.base = base;
+      trend.weights = weightsAtCoverage(base, trend.modelCoverage, this.fullWeightCoverage);
+    }
+    return trend.weights;
   }
 
   private nextStamp(): number {

@@ -14,6 +14,7 @@ import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { CentroidIndex } from "../retrieval/centroid-index.js";
 import { StreamClassifier } from "../retrieval/stream-classifier.js";
+import { DEFAULT_BLEND_LEARNING_RATE, OnlineBlend, type Lesson } from "./online-blend.js";
 import { PrefixIndex } from "./prefix-index.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
 
@@ -40,7 +41,7 @@ export interface ProductSuggestion {
 export interface Explanation extends ScoreParts {
   /** The share of the trending uses that goes to hashtags the model knows (see {@link FULL_WEIGHT_COVERAGE}). */
   model_coverage: number;
-  /** The weights of the contributions: the blend's, the model's scaled by its coverage. */
+  /** The weights of the contributions: the blend's as learned so far, the model's scaled by its coverage. */
   weights: BlendWeights;
 }
 
@@ -70,6 +71,7 @@ export interface SuggestResult {
 }
 
 export interface SuggesterOptions {
+  /** The blend's weights to start from (default {@link DEFAULT_BLEND}); they learn from the stream unless `blendLearningRate` is 0. */
   weights?: BlendWeights;
   /**
    * The model's coverage of the trending uses (the share that goes to hashtags it knows) at and
@@ -99,9 +101,18 @@ export interface SuggesterOptions {
   neighbourHalfLifeHours?: number;
   /** Dynamic batching of model runs; `false` runs each draft alone. */
   batching?: BatcherOptions | false;
+  /**
+   * How fast the blend's weights learn from the tweets ingested ({@link OnlineBlend}; default
+   * {@link DEFAULT_BLEND_LEARNING_RATE}; 0 keeps `weights` as given).
+   */
+  blendLearningRate?: number;
 }
 
 const PREFIX_CANDIDATES = 1000;
+/** An ingest batch teaches the blend with at most this many tweets, its earliest ({@link Suggester.ingestUses}). */
+const MAX_LESSONS_PER_BATCH = 32;
+/** …and only with those this close to its earliest, so that the store before the batch is the stream before them. */
+const LESSON_SPAN_MS = 5 * 60_000;
 /** A partial hashtag right before the caret (`#ma`), by Twitter's rule that `#` follows a non-word character. */
 const PARTIAL_HASHTAG = /(?:^|[^\p{L}\p{M}\p{N}_&])([#＃])([\p{L}\p{M}\p{N}_\u200c\u200d]*)$/u;
 export const MAX_K = 100;
@@ -117,7 +128,8 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise), and the
  * scores of a classifier trained online on those tweets ({@link StreamClassifier}). The model's
  * weight falls when few of the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}).
- * Hashtags already in the draft and blocked ones are left out; after `#ma` at the caret, only
+ * The blend's weights learn from the tweets ingested ({@link OnlineBlend}), each process from its
+ * own ingests. Hashtags already in the draft and blocked ones are left out; after `#ma` at the caret, only
  * hashtags with that prefix compete.
  *
  * @example
@@ -130,7 +142,7 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * ```
  */
 export class Suggester {
-  readonly weights: BlendWeights;
+  private readonly blend: OnlineBlend;
   /** The model's coverage of the trending uses at which it keeps its whole weight (see {@link SuggesterOptions}). */
   readonly fullWeightCoverage: number;
   private readonly blocklist: ReadonlySet<string>;
@@ -153,13 +165,18 @@ export class Suggester {
   private recentSync: Promise<void> | undefined;
   private recentStale = true;
   private recentSyncedAt = -Infinity;
+  /**
+   * The last query {@link rankCleanQuery} ranked, with its evidence, until the next ingest: when
+   * that tweet is ingested next (`eval --online`), it teaches the blend without a second model run.
+   */
+  private lastRanked: { query: string; time: number; evidence: Evidence } | undefined;
 
   constructor(
     readonly recommender: Recommender,
     readonly store: TrendingStore,
     private readonly options: SuggesterOptions = {},
   ) {
-    this.weights = checkWeights({ ...(options.weights ?? DEFAULT_BLEND) });
+    this.blend = new OnlineBlend(checkWeights({ ...(options.weights ?? DEFAULT_BLEND) }), { learningRate: options.blendLearningRate ?? DEFAULT_BLEND_LEARNING_RATE });
     this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
@@ -177,7 +194,17 @@ export class Suggester {
     if (!(this.fullWeightCoverage >= 0 && this.fullWeightCoverage <= 1)) {
       throw invalidArgument(`fullWeightCoverage must be from 0 to 1, got '${this.fullWeightCoverage}'`);
     }
-    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.classifier, this.weights, this.blocklist, this.fullWeightCoverage);
+    this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.classifier, this.blend, this.blocklist, this.fullWeightCoverage);
+  }
+
+  /** The blend's weights now: those given, moved by what the tweets ingested since taught it ({@link OnlineBlend}). */
+  get weights(): Readonly<BlendWeights> {
+    return this.blend.weights;
+  }
+
+  /** Tweets the blend has learned from. */
+  get blendLessons(): number {
+    return this.blend.learned;
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -222,10 +249,18 @@ export class Suggester {
     return this.ingestUses(toIngestTweets(tweets, { now: this.wallClock(), blocklist: this.blocklist }), options);
   }
 
-  /** Ingests hashtag uses that are already extracted (the evaluation harness's examples). */
+  /**
+   * Ingests hashtag uses that are already extracted (the evaluation harness's examples). What the
+   * batch's earliest tweets teach the blend ({@link lessonsOf}) is read first, while the store and
+   * the indexes still stand as they did before them, and learned once the store has taken the
+   * whole batch.
+   */
   async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
     return this.inFlight.run(async () => {
+      const lessons = await this.lessonsOf(batch);
+      this.lastRanked = undefined;
       const result = await this.store.ingest(batch, options);
+      if (result.tweets === batch.length) for (const lesson of lessons) this.blend.learn(lesson);
       this.trends.invalidate();
       this.descriptions.invalidate();
       this.recentStale = true;
@@ -238,6 +273,7 @@ export class Suggester {
   async rankCleanQuery(query: string, k: number, time: number): Promise<string[]> {
     return this.inFlight.run(async () => {
       const evidence = await this.gather({ text: query, cleaned: true }, time);
+      this.lastRanked = { query, time, evidence };
       return this.ranker.rank(this.ranker.forDraft(evidence, 0), evidence, new Set(), k).map((c) => c.key);
     });
   }
@@ -267,8 +303,7 @@ export class Suggester {
   /** What "now" is: the wall clock, or with `clock: "data"` the latest tweet ingested. */
   async now(): Promise<number> {
     if (this.options.clock !== "data") return this.wallClock();
-    this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), () => undefined);
-    return this.latestIngested ?? this.wallClock();
+    return (await this.latestKnown()) ?? this.wallClock();
   }
 
   /**
@@ -297,6 +332,36 @@ export class Suggester {
     const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
     for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
     return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
+  }
+
+  /**
+   * What `batch` teaches the blend, one lesson per teaching tweet: a tweet with hashtags and words,
+   * after the model's training data (a model scores the tweets it trained on too well, and a blend
+   * taught there leans on it), no older than the newest tweet ingested before, and among the
+   * batch's {@link MAX_LESSONS_PER_BATCH} earliest within {@link LESSON_SPAN_MS} of the first (a
+   * file's batch spans hours: for its later tweets the store would be out of date). Each is ranked
+   * as a draft would have been just before it was posted.
+   */
+  private async lessonsOf(batch: readonly IngestTweet[]): Promise<Lesson[]> {
+    if (!this.blend.learning) return [];
+    const after = Math.max(this.recommender.model.trainedBefore ?? -Infinity, (await this.latestKnown()) ?? -Infinity);
+    const lessons = batch
+      .filter((tweet) => tweet.time >= after && tweet.hashtags.length > 0 && tweet.query !== undefined && tweet.query.length > 0)
+      .sort((a, b) => a.time - b.time)
+      .slice(0, MAX_LESSONS_PER_BATCH);
+    const taught = lessons.filter((tweet) => tweet.time - lessons[0]!.time <= LESSON_SPAN_MS);
+    if (taught.length === 0) return [];
+    const last = this.lastRanked;
+    const evidenceOf = (tweet: IngestTweet) =>
+      last !== undefined && last.query === tweet.query && last.time === tweet.time ? last.evidence : this.gather({ text: tweet.query!, cleaned: true }, tweet.time);
+    const evidence = await Promise.all(taught.map(evidenceOf));
+    return taught.map((tweet, i) => this.ranker.lesson(evidence[i]!, new Set(tweet.hashtags.map((h) => h.key))));
+  }
+
+  /** The newest tweet's time this process has ingested, else the store's (undefined when empty or down). */
+  private async latestKnown(): Promise<number | undefined> {
+    this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), () => undefined);
+    return this.latestIngested;
   }
 
   /** Everything the ranking needs for one draft: the model's view, the trends, its terms, the neighbours' votes. */

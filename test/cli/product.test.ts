@@ -90,6 +90,8 @@ describe("hashtag-rec suggest", () => {
       [["suggest", "hi", "--clock", "sundial"], /--clock must be 'wall' or 'data'/],
       [["suggest", "hi", "--full-weight-coverage", "1.5"], /--full-weight-coverage must be a number from 0 to 1, got '1.5'/],
       [["eval", "--data", "x.jsonl", "--baseline", "pop", "--split", "2023-05-11", "--full-weight-coverage", "half"], /--full-weight-coverage must be a number from 0 to 1, got 'half'/],
+      [["serve", "--blend-learning-rate=-0.1"], /--blend-learning-rate must be a number of 0 or more, got '-0.1'/],
+      [["eval", "--data", "x.jsonl", "--baseline", "pop", "--split", "2023-05-11", "--blend-learning-rate", "fast"], /--blend-learning-rate must be a number of 0 or more, got 'fast'/],
       [["suggest", "hi", "--cursor", "99", "--store", ":memory:"], /cursor must be an integer from 0 to 2/],
       [["serve", "--max-batch", "0"], /--max-batch must be a positive integer/],
       [["serve", "--batch-window=-1"], /--batch-window must be a number of ms ≥ 0/],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, type Signals } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, features, FULL_WEIGHT_COVERAGE, logit, SIGNALS, type BlendWeights, type Signals } from "../../src/recommend/blend.js";
 import { CandidateRanker, MODEL_CANDIDATES, type Evidence } from "../../src/recommend/candidate-ranker.js";
+import { OnlineBlend } from "../../src/recommend/online-blend.js";
 import type { ScoredDraft } from "../../src/recommend/recommender.js";
 import { topK, topKeys } from "../../src/recommend/top-k.js";
 import { termCounts } from "../../src/data/terms.js";
@@ -33,11 +34,12 @@ function snapshotOf(size: number, known: number): TrendSnapshot {
 }
 
 /**
- * The ranking as documented, by key: signals read from the maps; the model's weight times
- * min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the snapshot's uses (blocked
- * hashtags left out) that go to model hashtags; `logit`; a full sort (ties by key); a softmax over all.
+ * The ranking as documented, by key: signals read from the maps; the blend's weights now, the
+ * model's times min(1, coverage / FULL_WEIGHT_COVERAGE), where coverage is the share of the
+ * snapshot's uses (blocked hashtags left out) that go to model hashtags; `logit`; a full sort (ties
+ * by key); a softmax over all. Also each candidate's features, for the reference of learning.
  */
-function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, centroids: CentroidIndex, classifier: StreamClassifier, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number) {
+function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUses, centroids: CentroidIndex, classifier: StreamClassifier, blocked: ReadonlySet<string>, excluded: ReadonlySet<string>, k: number, base: BlendWeights) {
   const skipped = new Set([...excluded, ...blocked]);
   let share = 0;
   let knownShare = 0;
@@ -48,7 +50,8 @@ function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUse
     if (indexOf(entry.key) !== undefined) knownShare += entryShare;
   }
   const coverage = share > 0 ? knownShare / share : 1;
-  const weights = { ...DEFAULT_BLEND, model: DEFAULT_BLEND.model * Math.min(1, coverage / FULL_WEIGHT_COVERAGE) };
+  const modelScale = Math.min(1, coverage / FULL_WEIGHT_COVERAGE);
+  const weights = { ...base, model: base.model * modelScale };
   const signalsOf = (key: string): Signals => {
     const index = indexOf(key);
     const entry = evidence.snapshot.byKey.get(key) ?? evidence.known.get(key);
@@ -67,11 +70,21 @@ function reference(keys: Iterable<string>, evidence: Evidence, recent: RecentUse
   let sum = 0;
   for (const c of all) sum += Math.exp(c.logit - max);
   const sorted = [...all].sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
-  return sorted.slice(0, k).map((c) => ({ ...c, score: Math.exp(c.logit - max) / sum }));
+  return { best: sorted.slice(0, k).map((c) => ({ ...c, score: Math.exp(c.logit - max) / sum })), all, modelScale };
+}
+
+/** One step of a blend on the reference's candidates (all of them, in their order): features by `features()`, the model's scaled. */
+function referenceStep(blend: OnlineBlend, all: readonly { key: string; signals: Signals }[], modelScale: number, truth: ReadonlySet<string>): boolean {
+  const rows = new Float64Array(all.length * SIGNALS.length);
+  all.forEach((c, n) => {
+    const f = features(c.signals);
+    SIGNALS.forEach((signal, i) => (rows[n * SIGNALS.length + i] = signal === "model" ? f.model * modelScale : f[signal]));
+  });
+  return blend.learn({ features: rows, isTruth: Uint8Array.from(all, (c) => (truth.has(c.key) ? 1 : 0)), count: all.length });
 }
 
 describe("CandidateRanker against the ranking done by key", () => {
-  it("gives the same candidates, logits (to the bit), order and scores, through new snapshots, tweets, drafts and completions", () => {
+  it("gives the same candidates, logits (to the bit), order and scores, and learns the same steps, through new snapshots, tweets, drafts, completions and lessons", () => {
     // A burst window of 5 tweets: hashtags leave it between drafts.
     const recent = new RecentUses(5);
     const blocked = new Set(["h5", "h7", "new3", "new4"]);
@@ -80,7 +93,10 @@ describe("CandidateRanker against the ranking done by key", () => {
     const classifier = new StreamClassifier({ indexedKeys: hashtags.map((h) => h.key) });
     const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
     const text = () => Array.from({ length: 1 + Math.floor(random() * 5) }, () => words[Math.floor(random() * words.length)]).join(" ");
-    const ranker = new CandidateRanker(hashtags, indexOf, recent, centroids, classifier, DEFAULT_BLEND, blocked, FULL_WEIGHT_COVERAGE);
+    const blend = new OnlineBlend(DEFAULT_BLEND, { learningRate: 0.05 });
+    const expectedBlend = new OnlineBlend(DEFAULT_BLEND, { learningRate: 0.05 });
+    const ranker = new CandidateRanker(hashtags, indexOf, recent, centroids, classifier, blend, blocked, FULL_WEIGHT_COVERAGE);
+    let lessons = 0;
     let snapshot = snapshotOf(100, 0.7);
     for (let round = 0; round < 300; round++) {
       if (random() < 0.3) snapshot = snapshotOf(Math.floor(random() * 200), random());
@@ -118,8 +134,18 @@ describe("CandidateRanker against the ranking done by key", () => {
       const candidates = completion ? ranker.forKeys(keys, evidence) : ranker.forDraft(evidence, excluded.size);
       expect(candidates.keys).toEqual([...keys]);
       const ranked = ranker.rank(candidates, evidence, excluded, k);
-      const expected = reference(keys, evidence, recent, centroids, classifier, blocked, excluded, k);
-      expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.map((c) => [c.key, c.logit, c.score, c.signals]));
+      const expected = reference(keys, evidence, recent, centroids, classifier, blocked, excluded, k, blend.weights);
+      expect(ranked.map((c) => [c.key, c.logit, c.score, c.signals])).toEqual(expected.best.map((c) => [c.key, c.logit, c.score, c.signals]));
+      if (!completion && random() < 0.5) {
+        // A lesson: the draft's candidates (none excluded), two of them and a key that is none of them its hashtags.
+        const all = reference(ranker.forDraft(evidence, 0).keys, evidence, recent, centroids, classifier, blocked, new Set(), 1, blend.weights);
+        const truth = new Set([all.all[Math.floor(random() * all.all.length)]!.key, all.all[Math.floor(random() * all.all.length)]!.key, "nowhere"]);
+        expect(blend.learn(ranker.lesson(evidence, truth))).toBe(referenceStep(expectedBlend, all.all, all.modelScale, truth));
+        for (const signal of SIGNALS) expect(blend.weights[signal]).toBeCloseTo(expectedBlend.weights[signal], 12);
+        lessons++;
+      }
     }
+    expect(lessons).toBeGreaterThan(100);
+    expect(blend.weights).not.toEqual(DEFAULT_BLEND); // it learned
   });
 });

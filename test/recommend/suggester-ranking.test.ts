@@ -25,7 +25,7 @@ describe("the product's ranking against all of a draft's candidates", () => {
   /** Every candidate with its logit, best first, ties by key: the order the product promises. */
   async function fullSort() {
     const { candidates, modelCoverage } = await suggester.candidateSignals(DRAFT, T0 + 120_000);
-    const weights = weightsAtCoverage(DEFAULT_BLEND, modelCoverage);
+    const weights = weightsAtCoverage(suggester.weights, modelCoverage);
     return candidates.map((c) => ({ key: c.key, logit: logit(c, weights) })).sort((a, b) => b.logit - a.logit || (a.key < b.key ? -1 : 1));
   }
 
@@ -79,7 +79,7 @@ describe("prefix completion's scores", () => {
     expect(suggestions.find((s) => s.key === "mazzqtwo")!.explain!.uses).toBe(1); // read from the store, not the snapshot
     const [first] = suggestions;
     for (const s of suggestions) {
-      expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(DEFAULT_BLEND, s.explain!.model_coverage)));
+      expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(suggester.weights, s.explain!.model_coverage)));
       // Scores are a softmax of the ranking's logits: their ratios show those logits are explain's.
       expect(Math.log(s.score / first!.score)).toBeCloseTo(s.explain!.logit - first!.explain!.logit, 9);
     }
@@ -191,5 +191,75 @@ describe("a stream whose hashtags the model does not know", () => {
 
   it("rejects a full-weight coverage outside 0 to 1", async () => {
     await expect(productSuggester({ fullWeightCoverage: 1.5 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
+
+describe("the blend learning from the tweets ingested", () => {
+  /** After models/default's training data, so that its tweets teach. */
+  const T1 = Date.UTC(2024, 0, 10, 12, 0, 0);
+  const MINUTE = 60_000;
+  const game = (id: number, time: number) => ({ id: String(id), text: `what a game tonight, what a finish #Zzqgame${id % 2 === 0 ? " #Leafs" : ""}`, time });
+
+  it("learns from a tweet only with the store as it stood before it: a hashtag it is the first to use teaches nothing", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    await suggester.ingest([game(1, T1)]);
+    expect(suggester.blendLessons).toBe(0); // #Zzqgame was no candidate before this tweet
+    expect(suggester.weights).toEqual(DEFAULT_BLEND);
+    await suggester.ingest([game(2, T1 + MINUTE)]);
+    expect(suggester.blendLessons).toBe(1); // now it was: trending, and in a look-alike tweet
+    expect(suggester.weights).not.toEqual(DEFAULT_BLEND);
+    // A batch the store refuses (a tweet it has) teaches nothing.
+    const learned = suggester.weights;
+    await expect(suggester.ingest([game(3, T1 + 2 * MINUTE), game(2, T1 + 2 * MINUTE)])).rejects.toMatchObject({ code: "DUPLICATE_TWEET" });
+    expect(suggester.blendLessons).toBe(1);
+    expect(suggester.weights).toBe(learned);
+    // The suggestions use the weights learned.
+    const { suggestions } = await suggester.suggest({ text: "what a game", k: 1, explain: true });
+    expect(suggestions[0]!.explain!.weights.neighbours).toBe(suggester.weights.neighbours);
+    await suggester.close();
+  });
+
+  it("learns from a batch's earliest tweets within 5 minutes of the first, at most 32, and not from tweets older than the newest ingested", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    await suggester.ingest([game(1, T1)]);
+    // 60 tweets a minute apart, in no order: the first 6 minutes' teach (0 to 5 minutes after the first).
+    const batch = Array.from({ length: 60 }, (_, i) => game(100 + i, T1 + (i + 1) * MINUTE)).reverse();
+    await suggester.ingest(batch);
+    expect(suggester.blendLessons).toBe(6);
+    const dense = Array.from({ length: 60 }, (_, i) => game(200 + i, T1 + 61 * MINUTE + i * 1000));
+    await suggester.ingest(dense);
+    expect(suggester.blendLessons).toBe(6 + 32);
+    await suggester.ingest([game(300, T1 + 30 * MINUTE)]); // older than the newest ingested
+    expect(suggester.blendLessons).toBe(38);
+    await suggester.close();
+  });
+
+  it("does not learn from tweets the model trained on, nor with a learning rate of 0", async () => {
+    const T0 = Date.UTC(2023, 4, 11, 10, 0, 0); // before the end of models/default's training data
+    const before = await productSuggester({ clock: "data", batching: false });
+    await before.ingest([game(1, T0)]);
+    await before.ingest([game(2, T0 + MINUTE), game(3, T0 + 2 * MINUTE)]);
+    expect(before.blendLessons).toBe(0);
+    await before.close();
+    const fixed = await productSuggester({ clock: "data", batching: false, blendLearningRate: 0 });
+    await fixed.ingest([game(1, T1)]);
+    await fixed.ingest([game(2, T1 + MINUTE)]);
+    expect(fixed.blendLessons).toBe(0);
+    expect(fixed.weights).toEqual(DEFAULT_BLEND);
+    await fixed.close();
+  });
+
+  it("teaches with the evidence of the query just ranked when that tweet comes next (eval --online), as a second look would", async () => {
+    const first = await productSuggester({ clock: "data", batching: false });
+    const second = await productSuggester({ clock: "data", batching: false });
+    for (const suggester of [first, second]) await suggester.ingestUses([{ time: T1, hashtags: [{ key: "zzqgame", display: "Zzqgame" }], query: "what a game tonight" }]);
+    const tweet = { time: T1 + MINUTE, hashtags: [{ key: "zzqgame", display: "Zzqgame" }], query: "what a game tonight" };
+    await first.rankCleanQuery(tweet.query, 5, tweet.time);
+    await first.ingestUses([tweet]);
+    await second.ingestUses([tweet]);
+    expect(first.blendLessons).toBe(1);
+    expect(first.weights).toEqual(second.weights);
+    await first.close();
+    await second.close();
   });
 });
