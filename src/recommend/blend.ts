@@ -68,9 +68,19 @@ export function modelWeightFactor(coverage: number, full = FULL_WEIGHT_COVERAGE)
  * scaled: it asks for the model's ranking, whatever is trending.
  */
 export function weightsAtCoverage(weights: Readonly<BlendWeights>, coverage: number, full = FULL_WEIGHT_COVERAGE): BlendWeights {
-  const factor = modelWeightFactor(coverage, full);
-  if (factor === 1 || SIGNALS.every((signal) => signal === "model" || weights[signal] === 0)) return weights;
+  const factor = modelScaleOf(weights, coverage, full);
+  if (factor === 1) return weights;
   return { ...weights, model: weights.model * factor };
+}
+
+/** What {@link weightsAtCoverage} multiplies the model's weight by: {@link modelWeightFactor}, or 1 for a blend of the model alone. */
+export function modelScaleOf(weights: Readonly<BlendWeights>, coverage: number, full = FULL_WEIGHT_COVERAGE): number {
+  return isModelAlone(weights) ? 1 : modelWeightFactor(coverage, full);
+}
+
+/** Whether every signal but the model weighs 0. */
+export function isModelAlone(weights: Readonly<BlendWeights>): boolean {
+  return SIGNALS.every((signal) => signal === "model" || weights[signal] === 0);
 }
 
 /** Floors under the probabilities before their logarithm: a zero is weak evidence, not a veto. */

@@ -4,7 +4,7 @@ import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
 import type { CentroidCosines, CentroidIndex } from "../retrieval/centroid-index.js";
 import type { ClassifierScores, StreamClassifier } from "../retrieval/stream-classifier.js";
-import { feature, logitOfFeatures, SIGNALS, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
+import { feature, logitOfFeatures, modelScaleOf, SIGNALS, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
 import type { Lesson, OnlineBlend } from "./online-blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
@@ -61,13 +61,18 @@ interface TrendFeatures {
   /** The share of the entries' uses (blocked ones left out) that goes to hashtags the model knows; 1 when there are none. */
   modelCoverage: number;
   /** The blend's weights `weights` was worked out from (they change as it learns). */
-  base: Readonly<BlendWeights> | undefined;
+  base: Readonly<BlendWeights>;
   /** The blend at that coverage ({@link weightsAtCoverage}). */
   weights: BlendWeights;
 }
 
 /** Features per candidate: one per signal, in `SIGNALS` order (the order `logitOfFeatures` takes them). */
 const WIDTH = SIGNALS.length;
+const [MODEL, TREND, NEIGHBOURS, BURST, USES, CENTROID, CLASSIFIER] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier"].map((signal) => {
+  const column = (SIGNALS as readonly string[]).indexOf(signal);
+  if (column < 0) throw new Error(`no signal '${signal}'`);
+  return column;
+}) as [number, number, number, number, number, number, number];
 const NONE: ReadonlySet<string> = new Set();
 
 /**
@@ -177,7 +182,7 @@ export class CandidateRanker {
     let max = -Infinity;
     for (let r = 0, at = 0; r < count; r++, at += WIDTH) {
       const key = keys[rowOf[r]!]!;
-      const value = logitOfFeatures(rows[at]!, rows[at + 1]!, rows[at + 2]!, rows[at + 3]!, rows[at + 4]!, rows[at + 5]!, rows[at + 6]!, weights);
+      const value = logitOfFeatures(rows[at + MODEL]!, rows[at + TREND]!, rows[at + NEIGHBOURS]!, rows[at + BURST]!, rows[at + USES]!, rows[at + CENTROID]!, rows[at + CLASSIFIER]!, weights);
       logits[r] = value;
       if (value > max) max = value;
       if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
@@ -198,15 +203,14 @@ export class CandidateRanker {
    */
   lesson(evidence: Evidence, hashtags: ReadonlySet<string>): Lesson {
     const candidates = this.forDraft(evidence, 0);
-    const trend = this.trendFeaturesOf(evidence.snapshot);
-    const base = this.blend.weights;
+    const { modelCoverage } = this.trendFeaturesOf(evidence.snapshot);
     // The model's feature carries its coverage scaling, so the step is on its whole weight.
-    const modelScale = base.model === 0 ? 1 : this.weightsFor(trend).model / base.model;
+    const modelScale = modelScaleOf(this.blend.weights, modelCoverage, this.fullWeightCoverage);
     const count = this.textFit(evidence, (fit) => this.fillFeatures(fit, candidates, evidence, NONE));
     const features = this.rows.slice(0, count * WIDTH);
     const isTruth = new Uint8Array(count);
     for (let r = 0; r < count; r++) {
-      features[r * WIDTH] = features[r * WIDTH]! * modelScale;
+      features[r * WIDTH + MODEL] = features[r * WIDTH + MODEL]! * modelScale;
       isTruth[r] = hashtags.has(candidates.keys[this.rowOf[r]!]!) ? 1 : 0;
     }
     return { features, isTruth, count };
@@ -259,19 +263,19 @@ export class CandidateRanker {
       }
       const row = count * WIDTH;
       if (index >= 0) {
-        rows[row] = feature.model(probabilities[index]!);
+        rows[row + MODEL] = feature.model(probabilities[index]!);
         const share = votesAt[index]!;
-        rows[row + 2] = share > 0 ? feature.neighbours(share) : noVotes;
-        rows[row + 3] = burstAt[index]!;
+        rows[row + NEIGHBOURS] = share > 0 ? feature.neighbours(share) : noVotes;
+        rows[row + BURST] = burstAt[index]!;
       } else {
-        rows[row] = feature.model(0);
-        rows[row + 2] = feature.neighbours(votes.get(key) ?? 0);
-        rows[row + 3] = feature.burst(this.recentUses.count(key));
+        rows[row + MODEL] = feature.model(0);
+        rows[row + NEIGHBOURS] = feature.neighbours(votes.get(key) ?? 0);
+        rows[row + BURST] = feature.burst(this.recentUses.count(key));
       }
-      rows[row + 1] = trendFeature;
-      rows[row + 4] = usesFeature;
-      rows[row + 5] = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
-      rows[row + 6] = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
+      rows[row + TREND] = trendFeature;
+      rows[row + USES] = usesFeature;
+      rows[row + CENTROID] = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
+      rows[row + CLASSIFIER] = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
       rowOf[count++] = n;
     }
     for (const index of voted) votesAt[index] = 0;
@@ -329,7 +333,7 @@ export class CandidateRanker {
       trend: new Float64Array(entries.length),
       uses: new Float64Array(entries.length),
       modelCoverage: 1,
-      base: undefined,
+      base: this.blend.weights,
       weights: this.blend.weights,
     };
     let share = 0;
@@ -348,7 +352,10 @@ export class CandidateRanker {
       cached.trend[at] = feature.trend(entryShare);
       cached.uses[at] = feature.uses(entry.count);
     }
-    if (share > 0 && Number.isFinite(share)) cached.modelCoverage = knownShare / share;
+    if (share > 0 && Number.isFinite(share)) {
+      cached.modelCoverage = knownShare / share;
+      cached.weights = weightsAtCoverage(cached.base, cached.modelCoverage, this.fullWeightCoverage);
+    }
     this.trendFeatures.set(snapshot, cached);
     return cached;
   }

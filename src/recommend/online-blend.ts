@@ -33,7 +33,8 @@ const EPSILON = 1e-8;
  * share of the softmax over the draft's candidates that goes to the tweet's hashtags. The stream
  * says what its signals are worth (a thin stream has fewer look-alike tweets, another source other
  * hashtags than the model's), and the weights follow it from where they started. A signal whose
- * weight starts at 0 is off and stays off; with a learning rate of 0 nothing moves.
+ * weight starts at 0 is off and stays off; a blend of one signal (`--weights model=1`) has nothing
+ * to weigh it against, and does not learn; with a learning rate of 0 nothing moves.
  *
  * `weights` is replaced, never changed in place, at each step: a blend read once is the blend used.
  *
@@ -61,7 +62,8 @@ export class OnlineBlend {
     if (!(this.learningRate >= 0 && Number.isFinite(this.learningRate))) {
       throw invalidArgument(`the blend's learning rate must be a number ≥ 0, got '${options.learningRate}'`);
     }
-    this.learns = SIGNALS.map((signal) => this.learningRate > 0 && initial[signal] !== 0);
+    const on = SIGNALS.filter((signal) => initial[signal] !== 0).length;
+    this.learns = SIGNALS.map((signal) => this.learningRate > 0 && on >= 2 && initial[signal] !== 0);
   }
 
   /** The weights now. */
@@ -74,7 +76,7 @@ export class OnlineBlend {
     return this.steps;
   }
 
-  /** Whether it learns at all (a rate above 0 and a signal that is on). */
+  /** Whether it learns at all (a rate above 0 and two signals or more that are on). */
   get learning(): boolean {
     return this.learns.some(Boolean);
   }

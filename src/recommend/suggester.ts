@@ -170,6 +170,10 @@ export class Suggester {
    * that tweet is ingested next (`eval --online`), it teaches the blend without a second model run.
    */
   private lastRanked: { query: string; time: number; evidence: Evidence } | undefined;
+  /** Counts each ingest's store write as it begins and as it ends (odd while one is under way). */
+  private storeWrites = 0;
+  /** The ingest under way, if any: the next one waits for it. */
+  private ingesting: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly recommender: Recommender,
@@ -256,24 +260,35 @@ export class Suggester {
    * whole batch.
    */
   async ingestUses(batch: readonly IngestTweet[], options: IngestOptions = {}): Promise<IngestResult> {
-    return this.inFlight.run(async () => {
-      const lessons = await this.lessonsOf(batch);
-      this.lastRanked = undefined;
-      const result = await this.store.ingest(batch, options);
-      if (result.tweets === batch.length) for (const lesson of lessons) this.blend.learn(lesson);
-      this.trends.invalidate();
-      this.descriptions.invalidate();
-      this.recentStale = true;
-      for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
-      return result;
-    });
+    return this.inFlight.run(() =>
+      this.oneIngestAtATime(async () => {
+        const latest = await this.latestKnown();
+        // A lesson that fails (the model erring) is skipped: the ingest matters more.
+        const lessons = await this.lessonsOf(batch, latest).catch(() => []);
+        this.storeWrites++;
+        this.lastRanked = undefined;
+        try {
+          const result = await this.store.ingest(batch, options);
+          if (result.tweets === batch.length) for (const lesson of lessons) this.blend.learn(lesson);
+          for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
+          this.trends.invalidate();
+          this.descriptions.invalidate();
+          this.recentStale = true;
+          return result;
+        } finally {
+          this.storeWrites++;
+        }
+      }),
+    );
   }
 
   /** Keys only, best first, for a query that is already cleaned, asked at `time` (`eval --online --model`). */
   async rankCleanQuery(query: string, k: number, time: number): Promise<string[]> {
     return this.inFlight.run(async () => {
+      const writes = this.storeWrites;
       const evidence = await this.gather({ text: query, cleaned: true }, time);
-      this.lastRanked = { query, time, evidence };
+      // Kept for the lesson only when no ingest began or ended meanwhile: then it is the store as it stands.
+      if (writes === this.storeWrites && writes % 2 === 0) this.lastRanked = { query, time, evidence };
       return this.ranker.rank(this.ranker.forDraft(evidence, 0), evidence, new Set(), k).map((c) => c.key);
     });
   }
@@ -337,28 +352,38 @@ export class Suggester {
   /**
    * What `batch` teaches the blend, one lesson per teaching tweet: a tweet with hashtags and words,
    * after the model's training data (a model scores the tweets it trained on too well, and a blend
-   * taught there leans on it), no older than the newest tweet ingested before, and among the
-   * batch's {@link MAX_LESSONS_PER_BATCH} earliest within {@link LESSON_SPAN_MS} of the first (a
-   * file's batch spans hours: for its later tweets the store would be out of date). Each is ranked
-   * as a draft would have been just before it was posted.
+   * taught there leans on it; a model that does not say when its data ends counts every tweet as
+   * after), no older than `latest` (the newest tweet the store held before; a time more than a day
+   * ahead of the clock does not count), and among the batch's {@link MAX_LESSONS_PER_BATCH}
+   * earliest within {@link LESSON_SPAN_MS} of the first (a batch of `eval --online`'s training
+   * tweets spans hours: for its later tweets the store would be out of date). Each is ranked as a
+   * draft would have been just before it was posted.
    */
-  private async lessonsOf(batch: readonly IngestTweet[]): Promise<Lesson[]> {
+  private async lessonsOf(batch: readonly IngestTweet[], latest: number | undefined): Promise<Lesson[]> {
     if (!this.blend.learning) return [];
-    const after = Math.max(this.recommender.model.trainedBefore ?? -Infinity, (await this.latestKnown()) ?? -Infinity);
-    const lessons = batch
+    const after = Math.max(this.recommender.model.trainedBefore ?? -Infinity, Math.min(latest ?? -Infinity, this.wallClock() + 24 * HOUR_MS));
+    const teaching = batch
       .filter((tweet) => tweet.time >= after && tweet.hashtags.length > 0 && tweet.query !== undefined && tweet.query.length > 0)
       .sort((a, b) => a.time - b.time)
       .slice(0, MAX_LESSONS_PER_BATCH);
-    const taught = lessons.filter((tweet) => tweet.time - lessons[0]!.time <= LESSON_SPAN_MS);
+    const taught = teaching.filter((tweet) => tweet.time - teaching[0]!.time <= LESSON_SPAN_MS);
     if (taught.length === 0) return [];
     const last = this.lastRanked;
     const evidenceOf = (tweet: IngestTweet) =>
-      last !== undefined && last.query === tweet.query && last.time === tweet.time ? last.evidence : this.gather({ text: tweet.query!, cleaned: true }, tweet.time);
-    const evidence = await Promise.all(taught.map(evidenceOf));
+      last !== undefined && last.query === tweet.query && last.time === tweet.time ? Promise.resolve(last.evidence) : this.gather({ text: tweet.query!, cleaned: true }, tweet.time);
+    // Settled, all of them, before an error ends the call: a draft still queued for the model must not outlive it.
+    const evidence = await allSettled<Evidence[]>(taught.map(evidenceOf));
     return taught.map((tweet, i) => this.ranker.lesson(evidence[i]!, new Set(tweet.hashtags.map((h) => h.key))));
   }
 
-  /** The newest tweet's time this process has ingested, else the store's (undefined when empty or down). */
+  /** Runs `ingest` after the ingests before it have ended: each batch's lessons are read with the store as the batches before it left it. */
+  private oneIngestAtATime<T>(ingest: () => Promise<T>): Promise<T> {
+    const run = this.ingesting.then(ingest);
+    this.ingesting = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The newest tweet's time in the store: read from it once, then kept up by this process's ingests (undefined while it is empty or down). */
   private async latestKnown(): Promise<number | undefined> {
     this.latestIngested ??= await this.orWhenDown(this.store.latestTime(), () => undefined);
     return this.latestIngested;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage, type BlendWeights } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
@@ -249,17 +249,54 @@ describe("the blend learning from the tweets ingested", () => {
     await fixed.close();
   });
 
-  it("teaches with the evidence of the query just ranked when that tweet comes next (eval --online), as a second look would", async () => {
+  it("teaches with the evidence of the query just ranked when that tweet comes next (eval --online), as a second look would, without a second model run", async () => {
     const first = await productSuggester({ clock: "data", batching: false });
     const second = await productSuggester({ clock: "data", batching: false });
     for (const suggester of [first, second]) await suggester.ingestUses([{ time: T1, hashtags: [{ key: "zzqgame", display: "Zzqgame" }], query: "what a game tonight" }]);
     const tweet = { time: T1 + MINUTE, hashtags: [{ key: "zzqgame", display: "Zzqgame" }], query: "what a game tonight" };
+    const runs = vi.spyOn(first.recommender, "score");
     await first.rankCleanQuery(tweet.query, 5, tweet.time);
     await first.ingestUses([tweet]);
+    expect(runs).toHaveBeenCalledTimes(1);
     await second.ingestUses([tweet]);
     expect(first.blendLessons).toBe(1);
     expect(first.weights).toEqual(second.weights);
+    // After an ingest the evidence is stale: the next lesson looks again.
+    await first.rankCleanQuery(tweet.query, 5, tweet.time + MINUTE);
+    await first.ingestUses([{ ...tweet, time: tweet.time + 2 * MINUTE }]);
+    expect(runs).toHaveBeenCalledTimes(3);
     await first.close();
     await second.close();
+  });
+
+  it("learns only once the store has taken the whole batch: a duplicate skipped teaches nothing", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    const tweet = (id: string, time: number) => ({ id, time, hashtags: [{ key: "zzqgame", display: "Zzqgame" }], query: "what a game tonight" });
+    await suggester.ingestUses([tweet("1", T1)]);
+    const result = await suggester.ingestUses([tweet("2", T1 + MINUTE), tweet("1", T1 + MINUTE)], { skipDuplicates: true });
+    expect(result).toMatchObject({ tweets: 1, duplicates: 1 });
+    expect(suggester.blendLessons).toBe(0);
+    await suggester.ingestUses([tweet("3", T1 + 2 * MINUTE)]);
+    expect(suggester.blendLessons).toBe(1);
+    await suggester.close();
+  });
+
+  it("ingests the batch when a lesson fails (the model erring), and learns nothing from it", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    await suggester.ingest([game(1, T1)]);
+    vi.spyOn(suggester.recommender, "score").mockRejectedValueOnce(new Error("the model broke"));
+    await expect(suggester.ingest([game(2, T1 + MINUTE)])).resolves.toMatchObject({ tweets: 1 });
+    expect(suggester.blendLessons).toBe(0);
+    expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 2 });
+    await suggester.close();
+  });
+
+  it("takes concurrent ingests one after another: a batch's lessons see the store the batch before left", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    await suggester.ingest([game(1, T1)]);
+    // Sent together; the first is newer, so once it is in, the second's tweet is older than the newest and does not teach.
+    await Promise.all([suggester.ingest([game(2, T1 + 10 * MINUTE)]), suggester.ingest([game(3, T1 + 5 * MINUTE)])]);
+    expect(suggester.blendLessons).toBe(1);
+    await suggester.close();
   });
 });
