@@ -211,6 +211,11 @@ export class Suggester {
     return this.blend.learned;
   }
 
+  /** The blend's learning rate (0: its weights stay as given). */
+  get blendLearningRate(): number {
+    return this.blend.learningRate;
+  }
+
   /** Model runs and the drafts in them, when batching. */
   get batchStats(): { batches: number; items: number } | undefined {
     return this.batcher?.stats;

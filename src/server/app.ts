@@ -11,6 +11,7 @@ import {
   INGEST_BODY_LIMIT,
   SUGGEST_BODY_LIMIT,
   hashtagsSchema,
+  blendSchema,
   healthSchema,
   readySchema,
   suggestSchema,
@@ -116,6 +117,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const result = await suggester.ingest(tweets);
     return { ingested: result.tweets, hashtag_uses: result.hashtagUses };
   });
+
+  app.get("/v1/blend", { schema: blendSchema }, async () => ({
+    weights: { ...suggester.weights },
+    lessons: suggester.blendLessons,
+    learning_rate: suggester.blendLearningRate,
+    pid: process.pid,
+  }));
 
   // The pid tells which process answered (`serve --workers`).
   app.get("/healthz", { schema: healthSchema }, async () => ({ status: "ok", pid: process.pid }));

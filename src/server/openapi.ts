@@ -1,4 +1,4 @@
-import { hashtagsSchema, healthSchema, readySchema, suggestSchema, tweetsSchema } from "./schemas.js";
+import { blendSchema, hashtagsSchema, healthSchema, readySchema, suggestSchema, tweetsSchema } from "./schemas.js";
 
 type Schema = { summary: string; body?: unknown; querystring?: { properties: Record<string, unknown>; required?: readonly string[] }; response: Record<string, unknown> };
 
@@ -32,6 +32,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/suggest": { post: operation(suggestSchema) },
       "/v1/hashtags": { get: operation(hashtagsSchema) },
       "/v1/tweets": { post: operation(tweetsSchema) },
+      "/v1/blend": { get: operation(blendSchema) },
       "/healthz": { get: operation(healthSchema) },
       "/readyz": { get: operation(readySchema) },
     },

@@ -143,6 +143,21 @@ export const healthSchema = {
   response: { 200: { type: "object", properties: { status: { type: "string" }, pid: { type: "integer" } } } },
 } as const;
 
+export const blendSchema = {
+  summary: "The blend's weights now, as this server process has learned them from the tweets it ingested",
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        weights: { type: "object", properties: perSignal(), description: "the blend's weights now (before the model's is scaled by its coverage)" },
+        lessons: { type: "integer", description: "tweets the weights have learned from since the process started" },
+        learning_rate: { type: "number", description: "0: the weights stay as given" },
+        pid: { type: "integer", description: "the process that answered: each learns from its own ingests" },
+      },
+    },
+  },
+} as const;
+
 export const readySchema = {
   summary: "Readiness: the model is loaded and the trending store answers",
   response: {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SIGNALS, weightsAtCoverage } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND, SIGNALS, weightsAtCoverage } from "../../src/recommend/blend.js";
+import { DEFAULT_BLEND_LEARNING_RATE } from "../../src/recommend/online-blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { buildApp } from "../../src/server/app.js";
 import { MAX_INGEST_BATCH } from "../../src/server/schemas.js";
@@ -234,7 +235,7 @@ describe("health, readiness and the OpenAPI document", () => {
   it("describes every route in /openapi.json", async () => {
     const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/readyz", "/v1/hashtags", "/v1/suggest", "/v1/tweets"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/readyz", "/v1/blend", "/v1/hashtags", "/v1/suggest", "/v1/tweets"]);
     expect(doc.paths["/v1/suggest"].post.requestBody.content["application/json"].schema.required).toEqual(["text"]);
   });
 });
@@ -264,5 +265,24 @@ describe("a store that stops answering", () => {
     expect(res.json().suggestions).toHaveLength(3);
     await ownApp.close();
     await own.recommender.close();
+  });
+});
+
+describe("GET /v1/blend", () => {
+  it("shows the weights this process has learned from the tweets posted to it, from the defaults", async () => {
+    const learning = await productSuggester({ clock: "data" });
+    const server = buildApp({ suggester: learning });
+    const blend = async () => (await server.inject({ method: "GET", url: "/v1/blend" })).json();
+    expect(await blend()).toEqual({ weights: { ...DEFAULT_BLEND }, lessons: 0, learning_rate: DEFAULT_BLEND_LEARNING_RATE, pid: process.pid });
+    // After models/default's training data: the second tweet teaches (its hashtag was in use before it).
+    const post = (id: string, time: string) => server.inject({ method: "POST", url: "/v1/tweets", payload: { tweets: [{ id, text: "what a game tonight #Zzqgame", time }] } });
+    expect((await post("1", "2024-01-10T12:00:00Z")).statusCode).toBe(200);
+    expect((await post("2", "2024-01-10T12:01:00Z")).statusCode).toBe(200);
+    const learned = await blend();
+    expect(learned.lessons).toBe(1);
+    expect(learned.weights).toEqual({ ...learning.weights });
+    expect(learned.weights).not.toEqual({ ...DEFAULT_BLEND });
+    await server.close();
+    await learning.close();
   });
 });
