@@ -79,7 +79,7 @@ export function modelScaleOf(weights: Readonly<BlendWeights>, coverage: number, 
 }
 
 /** Whether every signal but the model weighs 0. */
-export function isModelAlone(weights: Readonly<BlendWeights>): boolean {
+function isModelAlone(weights: Readonly<BlendWeights>): boolean {
   return SIGNALS.every((signal) => signal === "model" || weights[signal] === 0);
 }
 

@@ -60,10 +60,8 @@ interface TrendFeatures {
   uses: Float64Array;
   /** The share of the entries' uses (blocked ones left out) that goes to hashtags the model knows; 1 when there are none. */
   modelCoverage: number;
-  /** The blend's weights `weights` was worked out from (they change as it learns). */
-  base: Readonly<BlendWeights>;
-  /** The blend at that coverage ({@link weightsAtCoverage}). */
-  weights: BlendWeights;
+  /** The blend at that coverage ({@link weightsAtCoverage}), and the blend's weights it was worked out from (they change as it learns); worked out when first needed. */
+  scaled: { base: Readonly<BlendWeights>; weights: BlendWeights } | undefined;
 }
 
 /** Features per candidate: one per signal, in `SIGNALS` order (the order `logitOfFeatures` takes them). */
@@ -333,8 +331,7 @@ export class CandidateRanker {
       trend: new Float64Array(entries.length),
       uses: new Float64Array(entries.length),
       modelCoverage: 1,
-      base: this.blend.weights,
-      weights: this.blend.weights,
+      scaled: undefined,
     };
     let share = 0;
     let knownShare = 0;
@@ -352,10 +349,7 @@ export class CandidateRanker {
       cached.trend[at] = feature.trend(entryShare);
       cached.uses[at] = feature.uses(entry.count);
     }
-    if (share > 0 && Number.isFinite(share)) {
-      cached.modelCoverage = knownShare / share;
-      cached.weights = weightsAtCoverage(cached.base, cached.modelCoverage, this.fullWeightCoverage);
-    }
+    if (share > 0 && Number.isFinite(share)) cached.modelCoverage = knownShare / share;
     this.trendFeatures.set(snapshot, cached);
     return cached;
   }
@@ -363,11 +357,8 @@ export class CandidateRanker {
   /** The blend's weights now, the model's scaled by its coverage of the snapshot's trends ({@link weightsAtCoverage}). */
   private weightsFor(trend: TrendFeatures): BlendWeights {
     const base = this.blend.weights;
-    if (trend.base !== base) {
-      trend.base = base;
-      trend.weights = weightsAtCoverage(base, trend.modelCoverage, this.fullWeightCoverage);
-    }
-    return trend.weights;
+    if (trend.scaled?.base !== base) trend.scaled = { base, weights: weightsAtCoverage(base, trend.modelCoverage, this.fullWeightCoverage) };
+    return trend.scaled.weights;
   }
 
   private nextStamp(): number {
