@@ -46,7 +46,8 @@ export {
   type ScoreParts,
   type Signals as BlendSignals,
 } from "./recommend/blend.js";
-export { OnlineBlend, DEFAULT_BLEND_LEARNING_RATE, type Lesson, type OnlineBlendOptions } from "./recommend/online-blend.js";
+export { OnlineBlend, DEFAULT_BLEND_LEARNING_RATE, type BlendState, type Lesson, type OnlineBlendOptions } from "./recommend/online-blend.js";
+export { SharedBlend } from "./recommend/shared-blend.js";
 export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
 export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
 export { CentroidIndex, type CentroidCosines, type CentroidIndexOptions } from "./retrieval/centroid-index.js";
@@ -55,6 +56,6 @@ export { SqliteTrendingStore } from "./trending/sqlite-store.js";
 export { RedisTrendingStore } from "./trending/redis-store.js";
 export { openStore } from "./trending/open-store.js";
 export { toIngestTweets, type IncomingTweet } from "./trending/incoming.js";
-export { DEFAULT_TREND_HALF_LIFE_HOURS, type IngestResult, type IngestTweet, type TrendEntry, type TrendingStore } from "./trending/store.js";
+export { DEFAULT_TREND_HALF_LIFE_HOURS, type IngestResult, type IngestTweet, type SharedValue, type TrendEntry, type TrendingStore } from "./trending/store.js";
 export { buildApp, type AppDeps } from "./server/app.js";
 export { startServer, type RunningServer, type ServeOptions } from "./server/server.js";

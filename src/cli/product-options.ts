@@ -27,7 +27,8 @@ export const PRODUCT_FLAGS = {
 /** The help line of `--blend-learning-rate`, shared with `eval`. */
 export const BLEND_LEARNING_RATE_HELP = `  --blend-learning-rate R
                        how fast the blend's weights learn from the tweets ingested, starting from
-                       --weights (default ${DEFAULT_BLEND_LEARNING_RATE}; 0 keeps them as given)`;
+                       --weights (default ${DEFAULT_BLEND_LEARNING_RATE}; 0 keeps them as given); what they
+                       learn is kept in the store, shared by every server on it`;
 
 export const PRODUCT_HELP = `  --model DIR          model directory (default: the shipped models/default)
   --store PATH|URL     trending store: an SQLite file, or redis://host:port for one shared by many servers (default ${DEFAULT_STORE})

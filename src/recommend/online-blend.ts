@@ -23,6 +23,16 @@ export interface Lesson {
   count: number;
 }
 
+/** What an {@link OnlineBlend} has learned, as plain numbers (it travels as JSON through the store). */
+export interface BlendState {
+  weights: BlendWeights;
+  /** Adam's moving averages of each signal's gradient and squared gradient, in `SIGNALS` order. */
+  mean: number[];
+  meanSquare: number[];
+  /** Tweets learned from. */
+  steps: number;
+}
+
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
@@ -46,6 +56,8 @@ const EPSILON = 1e-8;
  * ```
  */
 export class OnlineBlend {
+  /** The weights it started from. */
+  readonly initial: Readonly<BlendWeights>;
   private current: Readonly<BlendWeights>;
   readonly learningRate: number;
   /** Adam's moving averages of each signal's gradient and squared gradient, in `SIGNALS` order. */
@@ -57,7 +69,8 @@ export class OnlineBlend {
   private probabilities = new Float64Array(512);
 
   constructor(initial: Readonly<BlendWeights>, options: OnlineBlendOptions = {}) {
-    this.current = Object.freeze({ ...initial });
+    this.initial = Object.freeze({ ...initial });
+    this.current = this.initial;
     this.learningRate = options.learningRate ?? DEFAULT_BLEND_LEARNING_RATE;
     if (!(this.learningRate >= 0 && Number.isFinite(this.learningRate))) {
       throw invalidArgument(`the blend's learning rate must be a number ≥ 0, got '${options.learningRate}'`);
@@ -79,6 +92,29 @@ export class OnlineBlend {
   /** Whether it learns at all (a rate above 0 and two signals or more that are on). */
   get learning(): boolean {
     return this.learns.some(Boolean);
+  }
+
+  /** What it has learned, a copy. */
+  get state(): BlendState {
+    return { weights: { ...this.current }, mean: [...this.mean], meanSquare: [...this.meanSquare], steps: this.steps };
+  }
+
+  /**
+   * Takes up a state learned elsewhere (by another process sharing the store, or before a restart),
+   * from the same initial weights: a signal that is off here keeps its initial weight.
+   */
+  restore(state: BlendState): void {
+    this.current = Object.freeze(Object.fromEntries(SIGNALS.map((signal, f) => [signal, this.learns[f] ? state.weights[signal] : this.initial[signal]])) as BlendWeights);
+    this.mean.set(state.mean);
+    this.meanSquare.set(state.meanSquare);
+    this.steps = state.steps;
+  }
+
+  /** A blend from the same initial weights and learning rate, in the same state, that learns apart from this one. */
+  copy(): OnlineBlend {
+    const copy = new OnlineBlend(this.initial, { learningRate: this.learningRate });
+    copy.restore(this.state);
+    return copy;
   }
 
   /**

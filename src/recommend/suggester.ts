@@ -16,6 +16,7 @@ import { CentroidIndex } from "../retrieval/centroid-index.js";
 import { StreamClassifier } from "../retrieval/stream-classifier.js";
 import { DEFAULT_BLEND_LEARNING_RATE, OnlineBlend, type Lesson } from "./online-blend.js";
 import { PrefixIndex } from "./prefix-index.js";
+import { SharedBlend } from "./shared-blend.js";
 import type { Draft, Recommender, ScoredDraft } from "./recommender.js";
 
 /** A suggestion of the product: the model's fit blended with what is trending now and what look-alike recent tweets used. */
@@ -128,9 +129,10 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise), and the
  * scores of a classifier trained online on those tweets ({@link StreamClassifier}). The model's
  * weight falls when few of the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}).
- * The blend's weights learn from the tweets ingested ({@link OnlineBlend}), each process from its
- * own ingests. Hashtags already in the draft and blocked ones are left out; after `#ma` at the caret, only
- * hashtags with that prefix compete.
+ * The blend's weights learn from the tweets ingested ({@link OnlineBlend}); they are kept in the
+ * store, which every process on it learns into ({@link SharedBlend}). Hashtags already in the
+ * draft and blocked ones are left out; after `#ma` at the caret, only hashtags with that prefix
+ * compete.
  *
  * @example
  * ```ts
@@ -143,6 +145,8 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  */
 export class Suggester {
   private readonly blend: OnlineBlend;
+  /** The blend's state in the store, shared with the other processes on it. */
+  private readonly sharedBlend: SharedBlend;
   /** The model's coverage of the trending uses at which it keeps its whole weight (see {@link SuggesterOptions}). */
   readonly fullWeightCoverage: number;
   private readonly blocklist: ReadonlySet<string>;
@@ -181,6 +185,7 @@ export class Suggester {
     private readonly options: SuggesterOptions = {},
   ) {
     this.blend = new OnlineBlend(checkWeights({ ...(options.weights ?? DEFAULT_BLEND) }), { learningRate: options.blendLearningRate ?? DEFAULT_BLEND_LEARNING_RATE });
+    this.sharedBlend = new SharedBlend(this.blend, store);
     this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
@@ -214,6 +219,17 @@ export class Suggester {
   /** The blend's learning rate (0: its weights stay as given). */
   get blendLearningRate(): number {
     return this.blend.learningRate;
+  }
+
+  /**
+   * The blend as the store holds it now, learned by every process on it (taken up first; while the
+   * store is down, as this process last took it up): its weights and the tweets they learned from.
+   */
+  async learnedBlend(): Promise<{ weights: Readonly<BlendWeights>; lessons: number }> {
+    return this.inFlight.run(async () => {
+      await this.orWhenDown(this.sharedBlend.refresh(), () => undefined);
+      return { weights: this.blend.weights, lessons: this.blend.learned };
+    });
   }
 
   /** Model runs and the drafts in them, when batching. */
@@ -274,7 +290,8 @@ export class Suggester {
         this.lastRanked = undefined;
         try {
           const result = await this.store.ingest(batch, options);
-          if (result.tweets === batch.length) for (const lesson of lessons) this.blend.learn(lesson);
+          // Learned only from a batch taken whole; a store that fails here fails the learning, not the ingest.
+          if (result.tweets === batch.length) await this.sharedBlend.learn(lessons).catch(() => {});
           for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
           this.trends.invalidate();
           this.descriptions.invalidate();
@@ -403,8 +420,8 @@ export class Suggester {
 
   /**
    * Brings the neighbour and centroid indexes, the stream classifier and the burst window up to date with the store's recent tweets
-   * (this process's ingests and, with a shared Redis, everyone's): after a local ingest, or every
-   * second.
+   * (this process's ingests and, with a shared Redis, everyone's), and the blend with the weights
+   * learned by every process on the store: after a local ingest, or every second.
    */
   private syncRecentTweets(): Promise<void> {
     const fresh = !this.recentStale && performance.now() - this.recentSyncedAt < this.recentMaxAgeMs;
@@ -423,6 +440,7 @@ export class Suggester {
         this.centroids.addAll(tweets);
         this.classifier.addAll(tweets);
         for (const tweet of tweets.slice(-this.recentUses.size)) this.recentUses.add(tweet.keys);
+        await this.sharedBlend.refresh();
         this.recentSyncedAt = performance.now();
       } catch (error) {
         if (!(error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE")) throw error;

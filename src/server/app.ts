@@ -118,12 +118,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { ingested: result.tweets, hashtag_uses: result.hashtagUses };
   });
 
-  app.get("/v1/blend", { schema: blendSchema }, async () => ({
-    weights: { ...suggester.weights },
-    lessons: suggester.blendLessons,
-    learning_rate: suggester.blendLearningRate,
-    pid: process.pid,
-  }));
+  app.get("/v1/blend", { schema: blendSchema }, async () => {
+    const { weights, lessons } = await suggester.learnedBlend();
+    return { weights: { ...weights }, lessons, learning_rate: suggester.blendLearningRate, pid: process.pid };
+  });
 
   // The pid tells which process answered (`serve --workers`).
   app.get("/healthz", { schema: healthSchema }, async () => ({ status: "ok", pid: process.pid }));

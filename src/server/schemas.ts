@@ -144,15 +144,15 @@ export const healthSchema = {
 } as const;
 
 export const blendSchema = {
-  summary: "The blend's weights now, as this server process has learned them from the tweets it ingested",
+  summary: "The blend's weights now, as learned from the tweets ingested by every server on the store (kept in it: a restart goes on from them)",
   response: {
     200: {
       type: "object",
       properties: {
         weights: { type: "object", properties: perSignal(), description: "the blend's weights now (before the model's is scaled by its coverage)" },
-        lessons: { type: "integer", description: "tweets the weights have learned from since the process started" },
+        lessons: { type: "integer", description: "tweets the weights have learned from, since the store began to keep them for these initial weights" },
         learning_rate: { type: "number", description: "0: the weights stay as given" },
-        pid: { type: "integer", description: "the process that answered: each learns from its own ingests" },
+        pid: { type: "integer", description: "the process that answered (`serve --workers`: every worker gives the same weights)" },
       },
     },
   },

@@ -11,6 +11,7 @@ import {
   type IngestResult,
   type IngestTweet,
   type RecentTweetsPage,
+  type SharedValue,
   type TrendEntry,
   type TrendingStore,
 } from "./store.js";
@@ -24,7 +25,8 @@ import {
  * - `displays:<key>`: hash of display casing → uses;
  * - `hour:<hour>`: hash of hashtag key → uses in that hour since the epoch;
  * - `hours`: sorted set of the hours that have a `hour:<hour>` hash (to prune old ones);
- * - `tweets`: set of the ingested tweet ids.
+ * - `tweets`: set of the ingested tweet ids;
+ * - `shared:<name>`: hash of version and value (`readShared`, `writeShared`).
  *
  * Numbers travel as strings written with `%.17g` (Lua's `tostring` keeps only 14 digits, too few
  * for log-weights near 470,000). Scripts build per-hashtag key names from the prefix, so the store
@@ -164,7 +166,16 @@ end
 return series
 `;
 
-const SCRIPTS = { trendIngest: INGEST_LUA, trendTop: TOP_LUA, trendPrefix: PREFIX_LUA, trendLookup: LOOKUP_LUA, trendSeries: SERIES_LUA };
+/** ARGV: prefix, name, value, the version expected. Returns 1 when written, 0 when the version there is another. */
+const WRITE_SHARED_LUA = `
+local key = ARGV[1] .. 'shared:' .. ARGV[2]
+local version = tonumber(redis.call('HGET', key, 'version') or '0')
+if version ~= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', key, 'version', version + 1, 'value', ARGV[3])
+return 1
+`;
+
+const SCRIPTS = { trendIngest: INGEST_LUA, trendTop: TOP_LUA, trendPrefix: PREFIX_LUA, trendLookup: LOOKUP_LUA, trendSeries: SERIES_LUA, writeShared: WRITE_SHARED_LUA };
 type ScriptName = keyof typeof SCRIPTS;
 type EntryReply = [string, string, string, string, string, string];
 
@@ -426,6 +437,15 @@ export class RedisTrendingStore implements TrendingStore {
   async latestTime(): Promise<number | undefined> {
     const value = await this.run(() => this.client.hget(`${this.prefix}meta`, "latest_time"));
     return value === null ? undefined : Number(value);
+  }
+
+  async readShared(name: string): Promise<SharedValue | undefined> {
+    const [version, value] = await this.run(() => this.client.hmget(`${this.prefix}shared:${name}`, "version", "value"));
+    return version == null || value == null ? undefined : { version: Number(version), value };
+  }
+
+  async writeShared(name: string, value: string, version: number): Promise<boolean> {
+    return (await this.script("writeShared", name, value, String(version))) === 1;
   }
 
   async ping(): Promise<void> {

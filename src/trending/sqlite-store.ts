@@ -12,6 +12,7 @@ import {
   type IngestResult,
   type IngestTweet,
   type RecentTweetsPage,
+  type SharedValue,
   type TrendEntry,
   type TrendingStore,
 } from "./store.js";
@@ -29,6 +30,7 @@ CREATE INDEX IF NOT EXISTS buckets_by_hour ON buckets (hour);
 CREATE TABLE IF NOT EXISTS tweets (id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS recent (seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, query TEXT NOT NULL, keys TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS recent_by_time ON recent (time);
+CREATE TABLE IF NOT EXISTS shared (name TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 `;
 const SCHEMA_VERSION = 1;
 
@@ -101,6 +103,9 @@ export class SqliteTrendingStore implements TrendingStore {
       series: prepare("SELECT hour, count FROM buckets WHERE key = ? AND hour > ? AND hour <= ?"),
       getMeta: prepare("SELECT value FROM meta WHERE name = ?"),
       setMeta: prepare("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
+      getShared: prepare("SELECT version, value FROM shared WHERE name = ?"),
+      addShared: prepare("INSERT INTO shared (name, version, value) VALUES (?, 1, ?) ON CONFLICT (name) DO NOTHING"),
+      replaceShared: prepare("UPDATE shared SET version = version + 1, value = ? WHERE name = ? AND version = ?"),
     };
     this.applyBatch = db.transaction((tweets: readonly IngestTweet[], skipDuplicates: boolean) => this.apply(tweets, skipDuplicates));
   }
@@ -249,6 +254,17 @@ export class SqliteTrendingStore implements TrendingStore {
   async latestTime(): Promise<number | undefined> {
     this.assertOpen();
     return (this.statements.getMeta.get("latest_time") as { value: number } | undefined)?.value;
+  }
+
+  async readShared(name: string): Promise<SharedValue | undefined> {
+    this.assertOpen();
+    return this.statements.getShared.get(name) as SharedValue | undefined;
+  }
+
+  async writeShared(name: string, value: string, version: number): Promise<boolean> {
+    this.assertOpen();
+    const { changes } = version === 0 ? this.statements.addShared.run(name, value) : this.statements.replaceShared.run(value, name, version);
+    return changes === 1;
   }
 
   async ping(): Promise<void> {

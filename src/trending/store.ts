@@ -44,6 +44,13 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/** A small named value that the processes sharing a store share too (the blend's learned weights), with its version. */
+export interface SharedValue {
+  /** 1 for the first value written under its name, one more at each write after it. */
+  version: number;
+  value: string;
+}
+
 /** What the store knows about one hashtag. */
 export interface TrendEntry {
   key: string;
@@ -83,6 +90,14 @@ export interface TrendingStore {
   recentTweets(cursor: string | undefined, limit: number): Promise<RecentTweetsPage>;
   /** The latest tweet time ingested, if any. */
   latestTime(): Promise<number | undefined>;
+  /** The value written last under `name`, if any. */
+  readShared(name: string): Promise<SharedValue | undefined>;
+  /**
+   * Writes `value` under `name` as version `version + 1` if the version there is still `version`
+   * (0: nothing written yet); false, and nothing written, when another writer came first. A
+   * compare-and-set: processes that read, change and write a value lose none of each other's changes.
+   */
+  writeShared(name: string, value: string, version: number): Promise<boolean>;
   /** Resolves when the store answers; rejects with `STORE_UNAVAILABLE` otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -67,6 +67,25 @@ describe("hashtag-rec serve --workers", () => {
     }
   });
 
+  it("learns the blend's weights into the store: every worker answers with the same, and a restart goes on from them", async () => {
+    const store = join(tempDir(), "trends.db");
+    const first = await serve(["--workers", "2", "--store", store]);
+    // After models/default's training data: the second tweet teaches (its hashtag was in use before it).
+    const post = (id: string, time: string) => once(first.url, "/v1/tweets", { tweets: [{ id, text: "what a game tonight #Zzqgame", time }] });
+    expect((await post("1", "2024-01-10T12:00:00Z")).status).toBe(200);
+    expect((await post("2", "2024-01-10T12:01:00Z")).status).toBe(200);
+    const answers = await Promise.all([once(first.url, "/v1/blend"), once(first.url, "/v1/blend")]);
+    expect(new Set(answers.map((r) => r.json.pid)).size).toBe(2);
+    const [one, other] = answers.map((r) => r.json);
+    expect(one.lessons).toBe(1);
+    expect(other.weights).toEqual(one.weights);
+    expect(other.lessons).toBe(1);
+    first.child.kill("SIGTERM");
+    expect(await exited(first.child)).toBe(0);
+    const second = await serve(["--store", store]);
+    expect((await once(second.url, "/v1/blend")).json).toMatchObject({ weights: one.weights, lessons: 1 });
+  });
+
   it("on SIGTERM, every worker finishes its in-flight requests, then all exit 0", async () => {
     const { child, url } = await serve(["--workers", "2", "--store", join(tempDir(), "trends.db"), "--batch-window", "400"]);
     const workers = childrenOf(child.pid!);

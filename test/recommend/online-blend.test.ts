@@ -119,6 +119,28 @@ describe("OnlineBlend", () => {
     expect(Object.isFrozen(blend.weights)).toBe(true);
   });
 
+  it("goes on from a state it restores as it would have gone on itself, keeping signals that are off at their initial weight", () => {
+    const drafts = Array.from({ length: 6 }, () => ({ ...randomDraft(30), count: 30 }));
+    const initial = { ...DEFAULT_BLEND, burst: 0 };
+    const whole = new OnlineBlend(initial);
+    for (const draft of drafts) whole.learn(draft);
+    const first = new OnlineBlend(initial);
+    for (const draft of drafts.slice(0, 3)) first.learn(draft);
+    const second = new OnlineBlend(initial);
+    second.restore(JSON.parse(JSON.stringify(first.state)));
+    for (const draft of drafts.slice(3)) second.learn(draft);
+    expect(second.state).toEqual(whole.state);
+    expect(second.learned).toBe(6);
+    // A copy learns apart from its original.
+    const copy = second.copy();
+    copy.learn(drafts[0]!);
+    expect(copy.learned).toBe(7);
+    expect(second.state).toEqual(whole.state);
+    // A state whose off signal moved (written from other initial weights) leaves it off.
+    second.restore({ ...whole.state, weights: { ...whole.state.weights, burst: 3 } });
+    expect(second.weights.burst).toBe(0);
+  });
+
   it("rejects a negative or non-numeric learning rate", () => {
     expect(() => new OnlineBlend(DEFAULT_BLEND, { learningRate: -0.1 })).toThrow(/learning rate/);
     expect(() => new OnlineBlend(DEFAULT_BLEND, { learningRate: Number.NaN })).toThrow(/learning rate/);

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { HashtagRecError } from "../../src/core/errors.js";
 import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage, type BlendWeights } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
@@ -281,13 +285,18 @@ describe("the blend learning from the tweets ingested", () => {
     await suggester.close();
   });
 
-  it("ingests the batch when a lesson fails (the model erring), and learns nothing from it", async () => {
+  it("ingests the batch when a lesson fails (the model erring, the store not keeping it), and learns nothing from it", async () => {
     const suggester = await productSuggester({ clock: "data", batching: false });
     await suggester.ingest([game(1, T1)]);
     vi.spyOn(suggester.recommender, "score").mockRejectedValueOnce(new Error("the model broke"));
     await expect(suggester.ingest([game(2, T1 + MINUTE)])).resolves.toMatchObject({ tweets: 1 });
     expect(suggester.blendLessons).toBe(0);
     expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 2 });
+    // The same when the store fails to keep what was learned.
+    vi.spyOn(suggester.store, "writeShared").mockRejectedValueOnce(new HashtagRecError("STORE_UNAVAILABLE", "gone"));
+    await expect(suggester.ingest([game(3, T1 + 2 * MINUTE)])).resolves.toMatchObject({ tweets: 1 });
+    expect(suggester.blendLessons).toBe(0);
+    expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 3 });
     await suggester.close();
   });
 
@@ -298,5 +307,35 @@ describe("the blend learning from the tweets ingested", () => {
     await Promise.all([suggester.ingest([game(2, T1 + 10 * MINUTE)]), suggester.ingest([game(3, T1 + 5 * MINUTE)])]);
     expect(suggester.blendLessons).toBe(1);
     await suggester.close();
+  });
+
+  it("learns into the store: another process on it ranks with the weights learned, and so does one started later", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "suggester-blend-"));
+    const file = join(dir, "trends.db");
+    const open = () => SqliteTrendingStore.open(file, { halfLifeHours: 1 });
+    const ingesting = await productSuggester({ clock: "data", batching: false }, open());
+    const answering = await productSuggester({ clock: "data", batching: false, trendMaxAgeMs: 0 }, open());
+    await answering.suggest({ text: "what a game" });
+    await ingesting.ingest([game(1, T1)]);
+    await ingesting.ingest([game(2, T1 + MINUTE)]);
+    expect(ingesting.blendLessons).toBe(1);
+    const { suggestions } = await answering.suggest({ text: "what a game", k: 1, explain: true });
+    expect(answering.weights).toEqual(ingesting.weights);
+    expect(answering.blendLessons).toBe(1);
+    expect(suggestions[0]!.explain!.weights.neighbours).toBe(ingesting.weights.neighbours);
+    // It learns on from there, and the first takes that up.
+    await answering.ingest([game(3, T1 + 2 * MINUTE)]);
+    expect(answering.blendLessons).toBe(2);
+    await ingesting.suggest({ text: "what a game" });
+    expect(ingesting.blendLessons).toBe(2);
+    const learned = answering.weights;
+    await ingesting.close();
+    await answering.close();
+    const restarted = await productSuggester({ clock: "data", batching: false }, open());
+    expect(restarted.weights).toEqual(DEFAULT_BLEND);
+    await restarted.suggest({ text: "what a game" });
+    expect(restarted.weights).toEqual(learned);
+    await restarted.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -269,7 +269,7 @@ describe("a store that stops answering", () => {
 });
 
 describe("GET /v1/blend", () => {
-  it("shows the weights this process has learned from the tweets posted to it, from the defaults", async () => {
+  it("shows the weights learned from the tweets posted, from the defaults", async () => {
     const learning = await productSuggester({ clock: "data" });
     const server = buildApp({ suggester: learning });
     const blend = async () => (await server.inject({ method: "GET", url: "/v1/blend" })).json();

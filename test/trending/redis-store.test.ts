@@ -36,6 +36,12 @@ describe("Redis trending store", () => {
     await b.ingest([tweet("2", 1, "anzacday")]);
     expect((await a.lookup(["anzacday"])).get("anzacday")).toMatchObject({ count: 2 });
     expect(await a.latestTime()).toBe(T0 + HOUR_MS);
+    // Shared values too: a write over a version another instance has moved past fails.
+    expect(await a.writeShared("blend", "from a", 0)).toBe(true);
+    expect(await b.readShared("blend")).toEqual({ version: 1, value: "from a" });
+    expect(await b.writeShared("blend", "from b", 1)).toBe(true);
+    expect(await a.writeShared("blend", "stale", 1)).toBe(false);
+    expect(await a.readShared("blend")).toEqual({ version: 2, value: "from b" });
     await Promise.all([a.close(), b.close()]);
   });
 

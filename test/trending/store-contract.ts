@@ -109,5 +109,30 @@ export function describeTrendingStore(name: string, open: () => Promise<Trending
       expect((await store.lookup(["a"])).get("a")!.count).toBe(2);
       await store.ping();
     });
+
+    it("shares small named values, written only over the version read", async () => {
+      expect(await store.readShared("blend")).toBeUndefined();
+      expect(await store.writeShared("blend", "a", 1)).toBe(false);
+      expect(await store.readShared("blend")).toBeUndefined();
+      expect(await store.writeShared("blend", "a", 0)).toBe(true);
+      expect(await store.writeShared("blend", "b", 0)).toBe(false);
+      expect(await store.readShared("blend")).toEqual({ version: 1, value: "a" });
+      const value = JSON.stringify({ weights: [0.1, -2e-17, 1 / 3], note: "é #tag" });
+      expect(await store.writeShared("blend", value, 1)).toBe(true);
+      expect(await store.writeShared("blend", "stale", 1)).toBe(false);
+      expect(await store.readShared("blend")).toEqual({ version: 2, value });
+      expect(await store.readShared("other")).toBeUndefined();
+    });
+
+    it("loses no change when writers read, change and write at once", async () => {
+      const increment = async () => {
+        for (;;) {
+          const shared = await store.readShared("counter");
+          if (await store.writeShared("counter", String(Number(shared?.value ?? 0) + 1), shared?.version ?? 0)) return;
+        }
+      };
+      await Promise.all(Array.from({ length: 12 }, increment));
+      expect(await store.readShared("counter")).toEqual({ version: 12, value: "12" });
+    });
   });
 }

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import type { SharedValue, TrendingStore } from "../trending/store.js";
+import { SIGNALS, type Signal } from "./blend.js";
+import type { BlendState, Lesson, OnlineBlend } from "./online-blend.js";
+
+/** Writes that lose to another process's are tried again up to this many times, then the lessons are let go. */
+const MAX_ATTEMPTS = 8;
+
+const finite = z.number().finite();
+const BLEND_STATE = z.object({
+  weights: z.object(Object.fromEntries(SIGNALS.map((signal) => [signal, finite])) as Record<Signal, typeof finite>),
+  mean: z.array(finite).length(SIGNALS.length),
+  meanSquare: z.array(finite.nonnegative()).length(SIGNALS.length),
+  steps: z.number().int().nonnegative(),
+});
+
+/** A stored blend state, or undefined when it is not one (written by something else): it is then written over. */
+function parseState(shared: SharedValue | undefined): BlendState | undefined {
+  if (shared === undefined) return undefined;
+  try {
+    const parsed = BLEND_STATE.safeParse(JSON.parse(shared.value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An {@link OnlineBlend} whose state lives in the trending store, under a name made of its initial
+ * weights: every process that shares the store (`serve --workers N`, servers on one Redis) learns
+ * from all of their ingests and ranks with the same weights, and a restart goes on from where the
+ * blend was. Servers started from other weights keep a state of their own.
+ *
+ * Each learning step reads the stored state, steps it, and writes it back if no other process
+ * wrote in between (a compare-and-set, {@link TrendingStore.writeShared}), else reads it again.
+ * What other processes learned is taken up by {@link refresh}, which the suggester calls each time
+ * it reads the store's recent tweets (every second at most). A blend that does not learn (a
+ * learning rate of 0, a single signal) reads and writes nothing: its weights stay as given.
+ */
+export class SharedBlend {
+  /** The name of the state in the store. */
+  readonly name: string;
+  /** The store's version of the state this process took up last (0: none yet). */
+  private version = 0;
+  /** Counts each {@link learn} as it begins and as it ends, and each {@link refresh} as it begins. */
+  private changes = 0;
+
+  constructor(
+    private readonly blend: OnlineBlend,
+    private readonly store: TrendingStore,
+  ) {
+    this.name = `blend:${SIGNALS.map((signal) => `${signal}=${blend.initial[signal]}`).join(",")}`;
+  }
+
+  /**
+   * Steps the stored state on `lessons`, writes it back and takes it up. Rejects when the store
+   * does; lets the lessons go when other processes won the write {@link MAX_ATTEMPTS} times.
+   */
+  async learn(lessons: readonly Lesson[]): Promise<void> {
+    if (!this.blend.learning || lessons.length === 0) return;
+    this.changes++;
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const shared = await this.store.readShared(this.name);
+        const next = this.blend.copy();
+        const stored = parseState(shared);
+        if (stored !== undefined) next.restore(stored);
+        let moved = false;
+        for (const lesson of lessons) moved = next.learn(lesson) || moved;
+        if (!moved) return;
+        const version = shared?.version ?? 0;
+        if (await this.store.writeShared(this.name, JSON.stringify(next.state), version)) {
+          this.blend.restore(next.state);
+          this.version = version + 1;
+          return;
+        }
+      }
+    } finally {
+      this.changes++;
+    }
+  }
+
+  /**
+   * Takes up the stored state when another process has changed it, unless a {@link learn} or
+   * another refresh began or ended while it was read (what it read may then be older than what
+   * this process holds).
+   */
+  async refresh(): Promise<void> {
+    if (!this.blend.learning) return;
+    const changes = ++this.changes;
+    const shared = await this.store.readShared(this.name);
+    if (changes !== this.changes || shared === undefined || shared.version === this.version) return;
+    const stored = parseState(shared);
+    if (stored !== undefined) this.blend.restore(stored);
+    this.version = shared.version;
+  }
+}
