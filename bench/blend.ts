@@ -16,7 +16,7 @@
  *   npm run build && node dist/bench/blend.js --model DIR
  *
  * DIR must have trained on tweets before the last validation day, best before the first
- * (2023-05-08; README "Choosing the blend" has the commands for such a twin of models/default),
+ * (2023-05-08; bench/README.md "Choosing the blend" has the commands for such a twin of models/default),
  * not models/default, which has read them all.
  */
 import { parseArgs } from "node:util";
@@ -35,7 +35,7 @@ if (!values.model) {
   console.error("usage: node dist/bench/blend.js --model DIR (a model trained before 2023-05-08, e.g. a held-out twin of models/default)");
   process.exit(2);
 }
-/** Trend and neighbour half-lives (hours): the best of the grids in README "Choosing the blend". */
+/** Trend and neighbour half-lives (hours): the best of the grids in bench/README.md "Choosing the blend". */
 const TREND_HALF_LIFE_HOURS = 0.125;
 const NEIGHBOUR_HALF_LIFE_HOURS = 2;
 /** Candidates kept per tweet: the best 30 by each signal (a blend's top 10 comes from them in practice). */

@@ -1,5 +1,5 @@
 /**
- * What sorting a batch by length buys the model run (README "Speed and load"): 5,000 test-window
+ * What sorting a batch by length buys the model run (bench/README.md "Speed and load"): 5,000 test-window
  * drafts in batches of 64, each batch run by ONNX Runtime (models/default's graph, one thread, as
  * each `serve --workers 2` worker runs it) either as one run padded to the batch's longest draft,
  * or sorted by length in runs of 16 (what `Recommender.score` does). The two alternate, three

@@ -1,6 +1,6 @@
 /**
  * `topK`'s two ways of taking a draft's best 50 (the ranking's `MODEL_CANDIDATES`) of the model's
- * 10,000 probabilities (README "Speed and load"): selection by bucket (what the ranking uses) and
+ * 10,000 probabilities (bench/README.md "Speed and load"): selection by bucket (what the ranking uses) and
  * the binary heap (what it falls back to, forced here by a `skip` that skips nothing). On 2,000
  * test-window drafts scored by models/default; the two alternate, three rounds; prints µs a
  * draft, and checks that both give the same indices.

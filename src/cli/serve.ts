@@ -16,7 +16,7 @@ Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/twe
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for all)
   --port N             port (default 8080; 0 picks a free one)
   --workers N          server processes sharing the port and the store (default 1; one per core
-                       serves the most: README "Speed and load"); needs a store file or Redis
+                       serves the most: bench/README.md "Speed and load"); needs a store file or Redis
   --threads N          ONNX Runtime threads per model run (default: cores ÷ workers, 1 or 2)
   --batch-window MS    how long a request waits for others to share its model run (default 0:
                        those that come in while the model runs share the next run)

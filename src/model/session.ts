@@ -44,7 +44,7 @@ export class RecommenderSession {
         graphOptimizationLevel: "all",
         executionMode: "sequential",
         // Idle pool threads sleep instead of spinning: a spinning thread held most of a core
-        // that the server's JavaScript needed (README "Speed and load").
+        // that the server's JavaScript needed (bench/README.md "Speed and load").
         extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
       });
     } catch (error) {

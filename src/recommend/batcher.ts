@@ -23,7 +23,7 @@ interface Pending<I, O> {
  * throughput grows with load. Batches run one at a time; the requests that arrive while one runs
  * form the next. A batch starts right after the I/O that brought its first request (or, with
  * `windowMs`, that many ms later, to wait for company): with this model a wait only costs, since
- * company comes while the model runs (README "Speed and load").
+ * company comes while the model runs (bench/README.md "Speed and load").
  *
  * @example
  * ```ts

@@ -36,7 +36,7 @@ export type BlendWeights = Record<Signal, number>;
  * Fitted with `bench/blend.ts` (a listwise softmax over each draft's candidates, online, on the
  * validation days of the training period, 2023-05-08 to 05-10, 50,159 tweets; never the test
  * window) next to a held-out twin of models/default's first stage trained only on the tweets
- * before 2023-05-08, so that no validation tweet had been read by the model; README "Choosing the
+ * before 2023-05-08, so that no validation tweet had been read by the model; bench/README.md "Choosing the
  * blend". models/default, trained further on all the data, cannot be fitted on those days, and
  * uses these weights as they are.
  */
@@ -49,7 +49,7 @@ export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25
  * ends. Below it the model's weight falls in proportion, to 0 when the model knows none of the
  * hashtags in use (another source, a model months old): its confident picks are then hashtags
  * nobody is using, and they would bury the ones in use. Chosen with `bench/coverage.ts` on the
- * validation days (README "A stream the model does not know").
+ * validation days (bench/README.md "A stream the model does not know").
  */
 export const FULL_WEIGHT_COVERAGE = 0.5;
 

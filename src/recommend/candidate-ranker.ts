@@ -43,7 +43,7 @@ export interface Candidates {
 
 /**
  * The model's best hashtags considered per draft, besides the trending ones. 50 instead of 100
- * scored the same hit@5 on the validation days (0.768 / 0.784, README "Speed and load"), for
+ * scored the same hit@5 on the validation days (0.768 / 0.784, bench/README.md "Speed and load"), for
  * less work per draft; 30 did too.
  */
 export const MODEL_CANDIDATES = 50;
@@ -383,7 +383,7 @@ function trendShare(entry: TrendEntry, snapshot: TrendSnapshot): number {
 
 /**
  * {@link Candidates} being gathered, in arrays sized once for the most there can be: grown push by
- * push, they were half of what ranking a draft allocated (README "Speed and load").
+ * push, they were half of what ranking a draft allocated (bench/README.md "Speed and load").
  */
 class CandidateList {
   private readonly keys: string[];

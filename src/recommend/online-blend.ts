@@ -10,7 +10,7 @@ export interface OnlineBlendOptions {
 }
 
 /**
- * Chosen with `bench/blend.ts` on the validation days (README "The blend learns from the
+ * Chosen with `bench/blend.ts` on the validation days (bench/README.md "The blend learns from the
  * stream"): 0.001 to 0.003 did as well on the whole stream, 0.002 best on thinned ones.
  */
 export const DEFAULT_BLEND_LEARNING_RATE = 0.002;

@@ -185,7 +185,7 @@ export class Recommender {
     const { hashtagProbabilities } = await this.session.run(inputIds, attentionMask, batch, length);
     const size = this.model.config.num_hashtags;
     // A view per draft, not a copy: copies doubled the array buffers made per second, and their
-    // memory (outside V8's heap) brought on mark-compacts in bursts under load (README "Speed and load").
+    // memory (outside V8's heap) brought on mark-compacts in bursts under load (bench/README.md "Speed and load").
     return rows.map((_, row) => hashtagProbabilities.subarray(row * size, (row + 1) * size));
   }
 

@@ -117,7 +117,7 @@ const LESSON_SPAN_MS = 5 * 60_000;
 /** A partial hashtag right before the caret (`#ma`), by Twitter's rule that `#` follows a non-word character. */
 const PARTIAL_HASHTAG = /(?:^|[^\p{L}\p{M}\p{N}_&])([#＃])([\p{L}\p{M}\p{N}_\u200c\u200d]*)$/u;
 export const MAX_K = 100;
-/** Chosen with bench/blend.ts on the validation days (README "Choosing the blend"). */
+/** Chosen with bench/blend.ts on the validation days (bench/README.md "Choosing the blend"). */
 export const DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS = 2;
 const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Map(), totalLogWeight: -Infinity, takenAt: 0 });
 

@@ -8,7 +8,7 @@ import { grown } from "./typed-list.js";
 import { WeightMatrix } from "./weight-matrix.js";
 
 export interface StreamClassifierOptions {
-  /** The step of each update (default 10; it and the other defaults were chosen on the validation days, README "Choosing the blend"). */
+  /** The step of each update (default 10; it and the other defaults were chosen on the validation days, bench/README.md "Choosing the blend"). */
   learningRate?: number;
   /** Weights, and terms' document counts, halve per this many hours (default 6). */
   halfLifeHours?: number;

@@ -6,8 +6,8 @@ import { termCounts } from "../data/terms.js";
  * centroid indexes' vectors and of the stream classifier's input. They tell little about a topic, and they were most of the work: three
  * quarters of the centroid cells a draft reads (4,215; 431 without them), thousands of postings a
  * draft for the neighbours. Chosen on the validation days: +0.3 to +0.4 points of hit@5 for the
- * centroids over keeping them (README "Choosing the blend"), the same hit@5 for the neighbours
- * (README "Speed and load").
+ * centroids over keeping them (bench/README.md "Choosing the blend"), the same hit@5 for the neighbours
+ * (bench/README.md "Speed and load").
  */
 export const DEFAULT_MAX_DOCUMENT_SHARE = 0.02;
 /** A term in fewer tweets than this is never left out, however few the window holds (a new store's first tweets). */

@@ -1,7 +1,7 @@
 import v8 from "node:v8";
 
 /**
- * V8 settings for a server process, chosen under the load bench (README "Speed and load"). Under
+ * V8 settings for a server process, chosen under the load bench (bench/README.md "Speed and load"). Under
  * load, mark-compacts came every 0.4 s, or in bursts, each with pauses of up to 25 ms in the middle
  * of a batch: they set the p99.
  *

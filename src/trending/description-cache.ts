@@ -28,7 +28,7 @@ const MAX_ENTRIES = 10_000;
 /**
  * Entries and sparkline series of the hashtags suggested, kept briefly in memory: under load the
  * same trending hashtags are suggested again and again, and the two store reads per suggestion took
- * about a tenth of the server's time (README "Speed and load"). Fresh as the trend snapshot is
+ * about a tenth of the server's time (bench/README.md "Speed and load"). Fresh as the trend snapshot is
  * (`TrendCache`): local ingests invalidate it at once, other processes' ingests (a shared Redis)
  * show within `maxAgeMs`.
  */

@@ -1,4 +1,4 @@
-/** Tweets the burst signal looks back over (chosen with bench/blend.ts; README "Choosing the blend"). */
+/** Tweets the burst signal looks back over (chosen with bench/blend.ts; bench/README.md "Choosing the blend"). */
 export const DEFAULT_RECENT_TWEETS = 50;
 
 /**

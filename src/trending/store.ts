@@ -141,6 +141,6 @@ export function distinctUses(tweet: IngestTweet): HashtagUse[] {
 
 /**
  * Default half-life of the trending counts, chosen with `bench/blend.ts` on the validation days
- * of the time split (README "Choosing the blend").
+ * of the time split (bench/README.md "Choosing the blend").
  */
 export const DEFAULT_TREND_HALF_LIFE_HOURS = 0.125;
