@@ -1,4 +1,5 @@
 import { HashtagRecError } from "../core/errors.js";
+import { runBlend } from "./blend.js";
 import { runEval } from "./eval.js";
 import { runIngest } from "./ingest.js";
 import { runPrepare } from "./prepare.js";
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   serve: { run: runServe, summary: "serve the compose page and the HTTP API" },
   suggest: { run: runSuggest, summary: "suggest hashtags for a draft text" },
   ingest: { run: runIngest, summary: "add tweets to the trending store" },
+  blend: { run: runBlend, summary: "show (or reset) the blend's weights as learned from the stream" },
   prepare: { run: runPrepare, summary: "clean, split and tokenize tweets into train.bin/val.bin for training" },
   train: { run: runTrain, summary: "train the hashtag masked-LM (PyTorch) on prepared data" },
   eval: { run: runEval, summary: "score baselines or a model on held-out tweets (fixed protocol)" },

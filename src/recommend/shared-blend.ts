@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { HashtagRecError } from "../core/errors.js";
 import type { SharedValue, TrendingStore } from "../trending/store.js";
 import { SIGNALS, type Signal } from "./blend.js";
-import type { BlendState, Lesson, OnlineBlend } from "./online-blend.js";
+import { OnlineBlend, type BlendState, type Lesson } from "./online-blend.js";
 
 /** Writes that lose to another process's are tried again up to this many times, then the lessons are let go. */
 const MAX_ATTEMPTS = 8;
@@ -75,6 +76,28 @@ export class SharedBlend {
           return;
         }
       }
+    } finally {
+      this.changes++;
+    }
+  }
+
+  /**
+   * Sets the stored state back to the initial weights, forgetting what was learned (`hashtag-rec
+   * blend --reset`); the processes on the store take that up as they take up any other change.
+   */
+  async reset(): Promise<void> {
+    const fresh = new OnlineBlend(this.blend.initial, { learningRate: this.blend.learningRate });
+    this.changes++;
+    try {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const version = (await this.store.readShared(this.name))?.version ?? 0;
+        if (await this.store.writeShared(this.name, JSON.stringify(fresh.state), version)) {
+          this.blend.restore(fresh.state);
+          this.version = version + 1;
+          return;
+        }
+      }
+      throw new HashtagRecError("STORE_UNAVAILABLE", `the blend's weights in the store kept changing while being reset (${MAX_ATTEMPTS} tries); try again`);
     } finally {
       this.changes++;
     }

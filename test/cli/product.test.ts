@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_BLEND } from "../../src/recommend/blend.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../../src/trending/store.js";
 import { corruptModel, exited, FIXTURES, killServers, runCli, serve } from "./cli.js";
@@ -107,6 +108,47 @@ describe("hashtag-rec suggest", () => {
     const result = runCli(["suggest", "hi", "--model", dir, "--store", ":memory:"]);
     expect(result.code).toBe(5);
     expect(result.stderr).toMatch(/config\.json/);
+  });
+});
+
+describe("hashtag-rec blend", () => {
+  it("shows the weights the servers learned into the store, and --reset sends them back to where they started", async () => {
+    const store = join(tempDir(), "trends.db");
+    const { url } = await serve(["--store", store]);
+    const post = (id: string, time: string) =>
+      fetch(`${url}/v1/tweets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tweets: [{ id, text: "what a game tonight #Zzqgame", time }] }) });
+    // After models/default's training data: the second tweet teaches (its hashtag was in use before it).
+    expect((await post("1", "2024-01-10T12:00:00Z")).status).toBe(200);
+    expect((await post("2", "2024-01-10T12:01:00Z")).status).toBe(200);
+    const served = (await (await fetch(`${url}/v1/blend`)).json()) as { weights: Record<string, number>; lessons: number };
+    expect(served.lessons).toBe(1);
+    const shown = runCli(["blend", "--store", store, "--json"]);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toEqual({ weights: served.weights, initial: { ...DEFAULT_BLEND }, lessons: 1 });
+    const table = runCli(["blend", "--store", store]);
+    expect(table.stdout).toMatch(/^signal\s+learned\s+initial$/m);
+    expect(table.stdout).toMatch(/learned from 1 tweets/);
+
+    const reset = runCli(["blend", "--store", store, "--reset", "--json"]);
+    expect(JSON.parse(reset.stdout)).toEqual({ weights: { ...DEFAULT_BLEND }, initial: { ...DEFAULT_BLEND }, lessons: 0 });
+    expect(await (await fetch(`${url}/v1/blend`)).json()).toMatchObject({ weights: { ...DEFAULT_BLEND }, lessons: 0 });
+    // Another start keeps its own: nothing was learned from it.
+    expect(JSON.parse(runCli(["blend", "--store", store, "--weights", "model=1,trend=1", "--json"]).stdout)).toMatchObject({ lessons: 0 });
+  });
+
+  it("has --help; names a missing store (exit 3), an unknown flag and a blend that does not learn (exit 2)", () => {
+    const help = runCli(["blend", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--reset\s+forget what was learned/);
+    const unknown = runCli(["blend", "--rest"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--rest'/);
+    const missing = runCli(["blend", "--store", join(tempDir(), "none.db")]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no trending store at '.*none\.db'.*\[FILE_NOT_FOUND\]/);
+    const alone = runCli(["blend", "--weights", "model=1"]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/one signal does not learn/);
   });
 });
 

@@ -135,6 +135,20 @@ describe("SharedBlend", () => {
     expect(a.blend.state).toEqual(alone(lessons).state);
   });
 
+  it("resets the stored state to the initial weights: every process takes that up, and learns on from there", async () => {
+    const lessons = [randomLesson(), randomLesson()];
+    const a = process();
+    const b = process();
+    await a.shared.learn([lessons[0]!]);
+    await a.shared.reset();
+    expect(a.blend.state).toEqual(new OnlineBlend(DEFAULT_BLEND).state);
+    await b.shared.refresh();
+    expect(b.blend.weights).toEqual(DEFAULT_BLEND);
+    await b.shared.learn([lessons[1]!]);
+    expect(b.blend.state).toEqual(alone([lessons[1]!]).state);
+    expect(await b.store.readShared(b.shared.name)).toMatchObject({ version: 3 });
+  });
+
   it("keeps a state per initial weights, writes over a value that is no blend state, and reads nothing when it does not learn", async () => {
     const lessons = [randomLesson()];
     const other: BlendWeights = { ...DEFAULT_BLEND, neighbours: 1 };
