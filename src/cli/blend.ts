@@ -1,12 +1,13 @@
 import { existsSync } from "node:fs";
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
+import { loadModelDirectory } from "../model/model-dir.js";
 import { SIGNALS } from "../recommend/blend.js";
 import { OnlineBlend } from "../recommend/online-blend.js";
 import { SharedBlend } from "../recommend/shared-blend.js";
 import { openStore } from "../trending/open-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
 import { parseCommandArgs, positiveNumber } from "./args.js";
-import { DEFAULT_STORE, parseWeights } from "./product-options.js";
+import { DEFAULT_MODEL_DIR, DEFAULT_STORE, parseWeights } from "./product-options.js";
 import { formatTable } from "./table.js";
 
 export const BLEND_HELP = `Usage: hashtag-rec blend [options]
@@ -16,9 +17,10 @@ ingested, next to the weights they started from; --reset sets them back to where
 (servers on the store take that up within a second).
 
   --store PATH|URL     trending store: an SQLite file or redis://host:port (default ${DEFAULT_STORE})
+  --model DIR          the model the servers rank with (default: the shipped models/default)
   --half-life HOURS    the store's half-life (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
-  --weights W          the weights the servers started from (their --weights; default the defaults):
-                       the store keeps what was learned from each start apart
+  --weights W          the weights the servers started from (their --weights; default the defaults);
+                       the store keeps what was learned with each model and each start apart
   --reset              forget what was learned: back to --weights
   --json               print JSON ({ weights, initial, lessons }) instead of a table`;
 
@@ -27,7 +29,7 @@ export async function runBlend(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
     "blend",
     argv,
-    { store: { type: "string" }, "half-life": { type: "string" }, weights: { type: "string" }, reset: { type: "boolean" }, json: { type: "boolean" } },
+    { store: { type: "string" }, model: { type: "string" }, "half-life": { type: "string" }, weights: { type: "string" }, reset: { type: "boolean" }, json: { type: "boolean" } },
     false,
   );
   if (values.help) {
@@ -41,9 +43,10 @@ export async function runBlend(argv: string[]): Promise<number> {
   if (!/^rediss?:\/\//u.test(location) && location !== ":memory:" && !existsSync(location)) {
     throw new HashtagRecError("FILE_NOT_FOUND", `blend: there is no trending store at '${location}' (give --store PATH or a redis:// URL)`);
   }
+  const model = await loadModelDirectory(values.model ?? DEFAULT_MODEL_DIR);
   const store = await openStore(location, { halfLifeHours });
   try {
-    const shared = new SharedBlend(blend, store);
+    const shared = new SharedBlend(blend, store, model.fingerprint);
     if (values.reset) await shared.reset();
     else await shared.refresh();
     const { weights, initial, learned: lessons } = blend;

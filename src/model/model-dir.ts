@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -33,6 +34,8 @@ export interface ModelDirectory {
    * recorded (a model not trained by this pipeline).
    */
   trainedBefore: number | undefined;
+  /** The graph's identity: the first 16 hex digits of its SHA-256 (what the blend's weights learned with it are kept under). */
+  fingerprint: string;
 }
 
 function invalid(dir: string, file: string, problem: string, cause?: unknown): HashtagRecError {
@@ -98,7 +101,11 @@ export async function loadModelDirectory(dir: string, graph?: string): Promise<M
     }
   }
   if (graphPath === undefined) throw invalid(dir, candidates.join(" or "), "is missing");
-  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir, headReadValidationRows(config)) };
+  const fingerprint = createHash("sha256")
+    .update(await readFile(graphPath))
+    .digest("hex")
+    .slice(0, 16);
+  return { dir, config, hashtags, tokenizerPath, graphPath, trainedBefore: await readTrainedBefore(dir, headReadValidationRows(config)), fingerprint };
 }
 
 const TrainConfigSchema = z.object({

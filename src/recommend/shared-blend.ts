@@ -26,11 +26,19 @@ function parseState(shared: SharedValue | undefined): BlendState | undefined {
   }
 }
 
+/** Waits a random while, longer after each lost write, so that processes that keep colliding fall out of step. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+}
+
 /**
  * An {@link OnlineBlend} whose state lives in the trending store, under a name made of its initial
- * weights: every process that shares the store (`serve --workers N`, servers on one Redis) learns
- * from all of their ingests and ranks with the same weights, and a restart goes on from where the
- * blend was. Servers started from other weights keep a state of their own.
+ * weights and of the model it ranks with (the model's weight is on that model's scale): every
+ * process that shares the store (`serve --workers N`, servers on one Redis) and starts from the
+ * same weights with the same model learns from all of their ingests and ranks with the same
+ * weights, and a restart goes on from where the blend was. Servers started from other weights,
+ * or with another model, keep a state of their own. Processes with other learning rates, or
+ * another `fullWeightCoverage`, share one state and step it each their own way.
  *
  * Each learning step reads the stored state, steps it, and writes it back if no other process
  * wrote in between (a compare-and-set, {@link TrendingStore.writeShared}), else reads it again.
@@ -41,16 +49,18 @@ function parseState(shared: SharedValue | undefined): BlendState | undefined {
 export class SharedBlend {
   /** The name of the state in the store. */
   readonly name: string;
-  /** The store's version of the state this process took up last (0: none yet). */
-  private version = 0;
-  /** Counts each {@link learn} as it begins and as it ends, and each {@link refresh} as it begins. */
+  /** The stored value this process took up or wrote last (a store wiped and written again can repeat a version, not a value). */
+  private held: string | undefined;
+  /** Counts each {@link learn} and {@link reset} as it begins and as it ends, and each {@link refresh} as it begins. */
   private changes = 0;
 
+  /** `model`: the identity of the model the blend ranks with (`ModelDirectory.fingerprint`). */
   constructor(
     private readonly blend: OnlineBlend,
     private readonly store: TrendingStore,
+    model: string,
   ) {
-    this.name = `blend:${SIGNALS.map((signal) => `${signal}=${blend.initial[signal]}`).join(",")}`;
+    this.name = `blend:${SIGNALS.map((signal) => `${signal}=${blend.initial[signal]}`).join(",")}@${model}`;
   }
 
   /**
@@ -62,6 +72,7 @@ export class SharedBlend {
     this.changes++;
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (attempt > 0) await backOff(attempt);
         const shared = await this.store.readShared(this.name);
         const next = this.blend.copy();
         const stored = parseState(shared);
@@ -69,10 +80,11 @@ export class SharedBlend {
         let moved = false;
         for (const lesson of lessons) moved = next.learn(lesson) || moved;
         if (!moved) return;
-        const version = shared?.version ?? 0;
-        if (await this.store.writeShared(this.name, JSON.stringify(next.state), version)) {
-          this.blend.restore(next.state);
-          this.version = version + 1;
+        const state = next.state;
+        const value = JSON.stringify(state);
+        if (await this.store.writeShared(this.name, value, shared?.version ?? 0)) {
+          this.blend.restore(state);
+          this.held = value;
           return;
         }
       }
@@ -86,14 +98,16 @@ export class SharedBlend {
    * blend --reset`); the processes on the store take that up as they take up any other change.
    */
   async reset(): Promise<void> {
-    const fresh = new OnlineBlend(this.blend.initial, { learningRate: this.blend.learningRate });
+    const state = new OnlineBlend(this.blend.initial, { learningRate: this.blend.learningRate }).state;
+    const value = JSON.stringify(state);
     this.changes++;
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (attempt > 0) await backOff(attempt);
         const version = (await this.store.readShared(this.name))?.version ?? 0;
-        if (await this.store.writeShared(this.name, JSON.stringify(fresh.state), version)) {
-          this.blend.restore(fresh.state);
-          this.version = version + 1;
+        if (await this.store.writeShared(this.name, value, version)) {
+          this.blend.restore(state);
+          this.held = value;
           return;
         }
       }
@@ -104,17 +118,17 @@ export class SharedBlend {
   }
 
   /**
-   * Takes up the stored state when another process has changed it, unless a {@link learn} or
-   * another refresh began or ended while it was read (what it read may then be older than what
-   * this process holds).
+   * Takes up the stored state when another process has changed it, unless a {@link learn}, a
+   * {@link reset} or another refresh began or ended while it was read (what it read may then be
+   * older than what this process holds).
    */
   async refresh(): Promise<void> {
     if (!this.blend.learning) return;
     const changes = ++this.changes;
     const shared = await this.store.readShared(this.name);
-    if (changes !== this.changes || shared === undefined || shared.version === this.version) return;
+    if (changes !== this.changes || shared === undefined || shared.value === this.held) return;
     const stored = parseState(shared);
     if (stored !== undefined) this.blend.restore(stored);
-    this.version = shared.version;
+    this.held = shared.value;
   }
 }

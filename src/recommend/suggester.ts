@@ -107,6 +107,13 @@ export interface SuggesterOptions {
    * {@link DEFAULT_BLEND_LEARNING_RATE}; 0 keeps `weights` as given).
    */
   blendLearningRate?: number;
+  /**
+   * Told when the blend fails to learn from an ingest or to read what other processes learned,
+   * for a reason other than the store being down (which ingests and `/readyz` already report):
+   * the model erring on a lesson, a store that refuses the blend's value. The ingest goes on
+   * either way. Default: nothing is told.
+   */
+  onLearningError?: (error: unknown) => void;
 }
 
 const PREFIX_CANDIDATES = 1000;
@@ -185,7 +192,7 @@ export class Suggester {
     private readonly options: SuggesterOptions = {},
   ) {
     this.blend = new OnlineBlend(checkWeights({ ...(options.weights ?? DEFAULT_BLEND) }), { learningRate: options.blendLearningRate ?? DEFAULT_BLEND_LEARNING_RATE });
-    this.sharedBlend = new SharedBlend(this.blend, store);
+    this.sharedBlend = new SharedBlend(this.blend, store, recommender.model.fingerprint);
     this.blocklist = options.blocklist ?? new Set();
     this.trends = new TrendCache(store, { size: options.trendCandidates ?? 200, maxAgeMs: options.trendMaxAgeMs ?? 1000 });
     this.descriptions = new DescriptionCache(store, { maxAgeMs: options.trendMaxAgeMs ?? 1000 });
@@ -206,12 +213,16 @@ export class Suggester {
     this.ranker = new CandidateRanker(recommender.hashtags, (key) => recommender.indexOf(key), this.recentUses, this.centroids, this.classifier, this.blend, this.blocklist, this.fullWeightCoverage);
   }
 
-  /** The blend's weights now: those given, moved by what the tweets ingested since taught it ({@link OnlineBlend}). */
+  /**
+   * The blend's weights as this process holds them: those given, moved by what the tweets
+   * ingested taught it and the other processes on the store ({@link SharedBlend}; taken up when
+   * it last read the store: {@link learnedBlend} reads it first).
+   */
   get weights(): Readonly<BlendWeights> {
     return this.blend.weights;
   }
 
-  /** Tweets the blend has learned from. */
+  /** Tweets the blend has learned from, as this process holds it (see {@link weights}). */
   get blendLessons(): number {
     return this.blend.learned;
   }
@@ -222,8 +233,9 @@ export class Suggester {
   }
 
   /**
-   * The blend as the store holds it now, learned by every process on it (taken up first; while the
-   * store is down, as this process last took it up): its weights and the tweets they learned from.
+   * The blend as learned by every process on the store: read from the store, then taken up (while
+   * the store is down, or when this process learned meanwhile, as this process holds it): its
+   * weights and the tweets they learned from.
    */
   async learnedBlend(): Promise<{ weights: Readonly<BlendWeights>; lessons: number }> {
     return this.inFlight.run(async () => {
@@ -285,13 +297,16 @@ export class Suggester {
       this.oneIngestAtATime(async () => {
         const latest = await this.latestKnown();
         // A lesson that fails (the model erring) is skipped: the ingest matters more.
-        const lessons = await this.lessonsOf(batch, latest).catch(() => []);
+        const lessons = await this.lessonsOf(batch, latest).catch((error: unknown) => {
+          this.learningFailed(error);
+          return [];
+        });
         this.storeWrites++;
         this.lastRanked = undefined;
         try {
           const result = await this.store.ingest(batch, options);
           // Learned only from a batch taken whole; a store that fails here fails the learning, not the ingest.
-          if (result.tweets === batch.length) await this.sharedBlend.learn(lessons).catch(() => {});
+          if (result.tweets === batch.length) await this.sharedBlend.learn(lessons).catch((error: unknown) => this.learningFailed(error));
           for (const tweet of batch) this.latestIngested = Math.max(this.latestIngested ?? -Infinity, tweet.time);
           this.trends.invalidate();
           this.descriptions.invalidate();
@@ -398,6 +413,12 @@ export class Suggester {
     return taught.map((tweet, i) => this.ranker.lesson(evidence[i]!, new Set(tweet.hashtags.map((h) => h.key))));
   }
 
+  /** Tells `onLearningError` of a failure to learn, unless the store is down (reported elsewhere). */
+  private learningFailed(error: unknown): void {
+    if (error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE") return;
+    this.options.onLearningError?.(error);
+  }
+
   /** Runs `ingest` after the ingests before it have ended: each batch's lessons are read with the store as the batches before it left it. */
   private oneIngestAtATime<T>(ingest: () => Promise<T>): Promise<T> {
     const run = this.ingesting.then(ingest);
@@ -440,8 +461,8 @@ export class Suggester {
         this.centroids.addAll(tweets);
         this.classifier.addAll(tweets);
         for (const tweet of tweets.slice(-this.recentUses.size)) this.recentUses.add(tweet.keys);
-        await this.sharedBlend.refresh();
         this.recentSyncedAt = performance.now();
+        await this.sharedBlend.refresh().catch((error: unknown) => this.learningFailed(error));
       } catch (error) {
         if (!(error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE")) throw error;
       } finally {

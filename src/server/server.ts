@@ -57,7 +57,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await recommender.close();
     throw error;
   }
-  const suggester = new Suggester(recommender, store, options.suggester ?? {});
+  // Until the app (and its logger) exists, a learning failure goes to stderr.
+  let learningFailed = (error: unknown) => console.error("hashtag-rec serve: the blend did not learn:", error);
+  const suggester = new Suggester(recommender, store, { ...options.suggester, onLearningError: options.suggester?.onLearningError ?? ((error) => learningFailed(error)) });
   try {
     await suggester.warm(); // the recent tweets into the indexes before the first draft
   } catch (error) {
@@ -69,6 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     modelName: options.model,
     logger: { level: options.logLevel ?? "info" },
   });
+  learningFailed = (error) => app.log.warn({ err: error }, "the blend did not learn from an ingest, or could not read what other servers learned; its weights stay as they were");
   if (store instanceof RedisTrendingStore) {
     store.onStateChange((state, reason) => {
       if (state === "down") app.log.error({ store: "redis", reason }, "trending store DOWN: suggestions use the model alone, ingests fail with 503 until Redis is back");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -63,5 +64,18 @@ describe("loadModelDirectory: hashtags.json", () => {
     rmSync(join(dir, "hashtags.json"));
     writeFileSync(join(dir, "hashtags.json"), JSON.stringify(hashtags));
     await expect(loadModelDirectory(dir)).rejects.toMatchObject({ code: "MODEL_INVALID", message: expect.stringContaining(`lists the key '${hashtags[3]!.key}' twice (again at entry 9)`) });
+  });
+});
+
+describe("loadModelDirectory: fingerprint", () => {
+  it("is the graph's SHA-256, 16 hex digits: the same for the same graph, another for another", async () => {
+    const shipped = await loadModelDirectory(DEFAULT);
+    const graph = readFileSync(join(DEFAULT, "onnx", "recommender_int8.onnx"));
+    expect(shipped.fingerprint).toBe(createHash("sha256").update(graph).digest("hex").slice(0, 16));
+    expect((await loadModelDirectory(modelWith(undefined))).fingerprint).toBe(shipped.fingerprint);
+    const other = modelWith(undefined);
+    rmSync(join(other, "onnx", "recommender_int8.onnx"));
+    writeFileSync(join(other, "onnx", "recommender_int8.onnx"), Buffer.concat([graph, Buffer.from([0])]));
+    expect((await loadModelDirectory(other)).fingerprint).not.toBe(shipped.fingerprint);
   });
 });

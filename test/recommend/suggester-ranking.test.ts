@@ -285,18 +285,29 @@ describe("the blend learning from the tweets ingested", () => {
     await suggester.close();
   });
 
-  it("ingests the batch when a lesson fails (the model erring, the store not keeping it), and learns nothing from it", async () => {
-    const suggester = await productSuggester({ clock: "data", batching: false });
+  it("ingests the batch when a lesson fails (the model erring, the store not keeping it), learns nothing from it, and tells why unless the store is down", async () => {
+    const failures: unknown[] = [];
+    const suggester = await productSuggester({ clock: "data", batching: false, onLearningError: (error) => failures.push(error) });
     await suggester.ingest([game(1, T1)]);
     vi.spyOn(suggester.recommender, "score").mockRejectedValueOnce(new Error("the model broke"));
     await expect(suggester.ingest([game(2, T1 + MINUTE)])).resolves.toMatchObject({ tweets: 1 });
     expect(suggester.blendLessons).toBe(0);
     expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 2 });
-    // The same when the store fails to keep what was learned.
-    vi.spyOn(suggester.store, "writeShared").mockRejectedValueOnce(new HashtagRecError("STORE_UNAVAILABLE", "gone"));
+    expect(failures).toEqual([new Error("the model broke")]);
+    // The same when the store fails to keep what was learned: told, unless the store is down (ingests and /readyz say so).
+    vi.spyOn(suggester.store, "writeShared")
+      .mockRejectedValueOnce(new HashtagRecError("STORE_UNAVAILABLE", "gone"))
+      .mockRejectedValueOnce(new Error("the store refused the value"));
     await expect(suggester.ingest([game(3, T1 + 2 * MINUTE)])).resolves.toMatchObject({ tweets: 1 });
+    await expect(suggester.ingest([game(4, T1 + 3 * MINUTE)])).resolves.toMatchObject({ tweets: 1 });
     expect(suggester.blendLessons).toBe(0);
-    expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 3 });
+    expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 4 });
+    expect(failures).toEqual([new Error("the model broke"), new Error("the store refused the value")]);
+    // What was learned reads as this process holds it while the store cannot say.
+    await suggester.ingest([game(5, T1 + 4 * MINUTE)]);
+    expect(suggester.blendLessons).toBe(1);
+    vi.spyOn(suggester.store, "readShared").mockRejectedValueOnce(new HashtagRecError("STORE_UNAVAILABLE", "gone"));
+    expect(await suggester.learnedBlend()).toEqual({ weights: suggester.weights, lessons: 1 });
     await suggester.close();
   });
 
@@ -332,10 +343,13 @@ describe("the blend learning from the tweets ingested", () => {
     await ingesting.close();
     await answering.close();
     const restarted = await productSuggester({ clock: "data", batching: false }, open());
-    expect(restarted.weights).toEqual(DEFAULT_BLEND);
-    await restarted.suggest({ text: "what a game" });
-    expect(restarted.weights).toEqual(learned);
-    await restarted.close();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      expect(restarted.weights).toEqual(DEFAULT_BLEND);
+      await restarted.suggest({ text: "what a game" });
+      expect(restarted.weights).toEqual(learned);
+    } finally {
+      await restarted.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

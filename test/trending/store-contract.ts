@@ -126,10 +126,11 @@ export function describeTrendingStore(name: string, open: () => Promise<Trending
 
     it("loses no change when writers read, change and write at once", async () => {
       const increment = async () => {
-        for (;;) {
+        for (let attempt = 0; attempt < 100; attempt++) {
           const shared = await store.readShared("counter");
           if (await store.writeShared("counter", String(Number(shared?.value ?? 0) + 1), shared?.version ?? 0)) return;
         }
+        throw new Error("no write went through in 100 tries");
       };
       await Promise.all(Array.from({ length: 12 }, increment));
       expect(await store.readShared("counter")).toEqual({ version: 12, value: "12" });
