@@ -4,7 +4,7 @@ import { loadModelDirectory } from "../model/model-dir.js";
 import { SIGNALS } from "../recommend/blend.js";
 import { OnlineBlend } from "../recommend/online-blend.js";
 import { SharedBlend } from "../recommend/shared-blend.js";
-import { openStore } from "../trending/open-store.js";
+import { isRedisUrl, openStore } from "../trending/open-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../trending/store.js";
 import { parseCommandArgs, positiveNumber } from "./args.js";
 import { DEFAULT_MODEL_DIR, DEFAULT_STORE, parseWeights } from "./product-options.js";
@@ -40,7 +40,7 @@ export async function runBlend(argv: string[]): Promise<number> {
   const halfLifeHours = positiveNumber("--half-life", values["half-life"], DEFAULT_TREND_HALF_LIFE_HOURS);
   const blend = new OnlineBlend(parseWeights(values.weights));
   if (!blend.learning) throw invalidArgument("blend: a blend of one signal does not learn, so the store keeps nothing for it");
-  if (!/^rediss?:\/\//u.test(location) && location !== ":memory:" && !existsSync(location)) {
+  if (!isRedisUrl(location) && location !== ":memory:" && !existsSync(location)) {
     throw new HashtagRecError("FILE_NOT_FOUND", `blend: there is no trending store at '${location}' (give --store PATH or a redis:// URL)`);
   }
   const model = await loadModelDirectory(values.model ?? DEFAULT_MODEL_DIR);

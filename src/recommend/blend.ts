@@ -43,6 +43,15 @@ export type BlendWeights = Record<Signal, number>;
 export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25, trend: 0.21, neighbours: 0.55, burst: 0.9, uses: -0.09, centroid: 8.36, classifier: 0.25 });
 
 /**
+ * The blend of a completion whose draft has no words (`#ma` alone, `GET /v1/hashtags?prefix=ma`):
+ * the trend alone (`CandidateRanker.rankByTrend` orders by it, and the model's probability only
+ * those nobody has used). With no words the look-alike tweets, centroids and classifier have
+ * nothing to go on, and the blend fitted for drafts ranked the prefix's hashtags below their
+ * decayed uses alone (`bench/complete.ts`; bench/README.md "Prefix completion").
+ */
+export const COMPLETION_WITHOUT_WORDS: Readonly<BlendWeights> = Object.freeze({ model: 0, trend: 1, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0 });
+
+/**
  * The model's coverage at and above which it keeps its whole weight. Coverage is the share of the
  * current trending uses (the trend snapshot's entries) that go to hashtags the model knows: 0.86 to
  * 0.97 for models/default on its own corpus, about 0.8 a few days after a model's training data

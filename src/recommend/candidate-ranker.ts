@@ -4,7 +4,7 @@ import type { TrendEntry } from "../trending/store.js";
 import type { RecentUses } from "../trending/recent-uses.js";
 import type { CentroidCosines, CentroidIndex } from "../retrieval/centroid-index.js";
 import type { ClassifierScores, StreamClassifier } from "../retrieval/stream-classifier.js";
-import { feature, logitOfFeatures, modelScaleOf, SIGNALS, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
+import { COMPLETION_WITHOUT_WORDS, feature, logitOfFeatures, modelScaleOf, SIGNALS, weightsAtCoverage, type BlendWeights, type Signals } from "./blend.js";
 import type { Lesson, OnlineBlend } from "./online-blend.js";
 import type { ScoredDraft } from "./recommender.js";
 import { topK, topKeys } from "./top-k.js";
@@ -160,6 +160,32 @@ export class CandidateRanker {
   rank(candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
     if (k < 1) return [];
     return this.textFit(evidence, (fit) => this.rankWith(fit, candidates, evidence, excluded, k));
+  }
+
+  /**
+   * The best `k` candidates by their trending uses alone, for a completion whose draft has no
+   * words: by time-decayed uses (log-weight, so that uses hours old keep their order, where the
+   * trend's floor would tie them), then those nobody has used by the model's probability, then by
+   * key. Scored and explained as the blend {@link COMPLETION_WITHOUT_WORDS} (the trend alone)
+   * scores them.
+   */
+  rankByTrend(candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>, k: number): Ranked[] {
+    if (k < 1) return [];
+    const { snapshot, known, scored } = evidence;
+    return this.textFit(evidence, (fit) => {
+      const count = this.fillFeatures(fit, candidates, evidence, excluded);
+      const rows = Array.from({ length: count }, (_, r) => {
+        const key = candidates.keys[this.rowOf[r]!]!;
+        const index = candidates.modelIndex[this.rowOf[r]!]!;
+        const entry = snapshot.byKey.get(key) ?? known.get(key);
+        const logit = logitOfFeatures(0, this.rows[r * WIDTH + TREND]!, 0, 0, 0, 0, 0, COMPLETION_WITHOUT_WORDS);
+        return { key, logit, logWeight: entry?.logWeight ?? -Infinity, model: index >= 0 ? scored.probabilities[index]! : 0 };
+      });
+      const max = Math.max(...rows.map((row) => row.logit));
+      const sum = rows.reduce((total, row) => total + Math.exp(row.logit - max), 0);
+      rows.sort((a, b) => b.logWeight - a.logWeight || b.model - a.model || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      return rows.slice(0, k).map(({ key, logit }) => ({ key, logit, weights: { ...COMPLETION_WITHOUT_WORDS }, signals: this.signals(key, evidence, fit), score: Math.exp(logit - max) / sum }));
+    });
   }
 
   /** Calls `read` with the draft's centroid cosines and classifier scores at hand (valid only during `read`). */

@@ -381,9 +381,13 @@ export class Suggester {
       this.orWhenDown(this.store.withPrefix(key, 50), () => []),
     ]);
     for (const entry of stored) evidence.known.set(entry.key, entry);
-    const candidates = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
-    for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) candidates.add(neighbour);
-    return this.describe(this.ranker.rank(this.ranker.forKeys(candidates, evidence), evidence, new Set(evidence.scored.present), k), evidence, options.explain ?? false);
+    const keys = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
+    for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) keys.add(neighbour);
+    const candidates = this.ranker.forKeys(keys, evidence);
+    const excluded = new Set(evidence.scored.present);
+    // With no words in the draft there is nothing to fit: the trending uses rank (COMPLETION_WITHOUT_WORDS in blend.ts).
+    const best = evidence.terms.size === 0 ? this.ranker.rankByTrend(candidates, evidence, excluded, k) : this.ranker.rank(candidates, evidence, excluded, k);
+    return this.describe(best, evidence, options.explain ?? false);
   }
 
   /**

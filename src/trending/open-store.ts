@@ -13,6 +13,11 @@ import type { TrendingStore } from "./store.js";
  * ```
  */
 export async function openStore(location: string, options: { halfLifeHours: number }): Promise<TrendingStore> {
-  if (/^rediss?:\/\//u.test(location)) return RedisTrendingStore.open(location, options);
+  if (isRedisUrl(location)) return RedisTrendingStore.open(location, options);
   return SqliteTrendingStore.open(location, options);
+}
+
+/** Whether a store location names the shared Redis store (`redis://…`, `rediss://…`) rather than an SQLite file. */
+export function isRedisUrl(location: string): boolean {
+  return /^rediss?:\/\//u.test(location);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HashtagRecError } from "../../src/core/errors.js";
-import { DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage, type BlendWeights } from "../../src/recommend/blend.js";
+import { COMPLETION_WITHOUT_WORDS, DEFAULT_BLEND, FULL_WEIGHT_COVERAGE, logit, weightsAtCoverage, type BlendWeights } from "../../src/recommend/blend.js";
 import type { Suggester } from "../../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { productSuggester } from "../server/helpers.js";
@@ -86,6 +86,33 @@ describe("prefix completion's scores", () => {
       expect(s.explain!.logit).toBe(logit(s.explain!, weightsAtCoverage(suggester.weights, s.explain!.model_coverage)));
       // Scores are a softmax of the ranking's logits: their ratios show those logits are explain's.
       expect(Math.log(s.score / first!.score)).toBeCloseTo(s.explain!.logit - first!.explain!.logit, 9);
+    }
+    await suggester.close();
+  });
+
+  it("ranks by trending uses alone when the draft has no words: a burst of older uses does not outrank the newest, and days-old uses keep their order", async () => {
+    const suggester = await productSuggester({ clock: "data", batching: false });
+    const HOUR = 3_600_000;
+    const old = Array.from({ length: 5 }, (_, i) => ({ id: `old${i}`, text: `long ago #Mazzqold`, time: T0 + i * 1000 }));
+    // Days old (half-life 1 h): both shares are under the trend's floor, so their logits tie; their uses' ages still tell them apart.
+    const days = [
+      { id: "alpha", text: "days ago #Mazzqalpha", time: T0 - 100 * HOUR },
+      { id: "zeta", text: "fewer days ago #Mazzqzeta", time: T0 - 90 * HOUR },
+    ];
+    await suggester.ingest([...days, ...old, { id: "new", text: "just now #Mazzqnew", time: T0 + 3 * HOUR }]);
+    // The blend for drafts weighs the five uses among the last 50 tweets (burst) above one use 3 h newer.
+    const withWords = await suggester.complete("mazzq", { k: 2, text: "what a week", explain: true });
+    expect(withWords.map((s) => s.key)).toEqual(["mazzqold", "mazzqnew"]);
+    expect(withWords[0]!.explain!.weights).toEqual(weightsAtCoverage(suggester.weights, withWords[0]!.explain!.model_coverage));
+    for (const ranked of [await suggester.complete("mazzq", { k: 4, explain: true }), (await suggester.suggest({ text: "#mazzq", k: 4, explain: true })).suggestions]) {
+      expect(ranked.map((s) => s.key)).toEqual(["mazzqnew", "mazzqold", "mazzqzeta", "mazzqalpha"]);
+      expect(ranked[2]!.explain!.logit).toBe(ranked[3]!.explain!.logit);
+      for (const s of ranked) {
+        expect(s.explain!.weights).toEqual(COMPLETION_WITHOUT_WORDS);
+        expect(s.explain!.logit).toBe(logit(s.explain!, COMPLETION_WITHOUT_WORDS));
+      }
+      const [first] = ranked;
+      expect(Math.log(ranked[1]!.score / first!.score)).toBeCloseTo(ranked[1]!.explain!.logit - first!.explain!.logit, 9);
     }
     await suggester.close();
   });

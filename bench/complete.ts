@@ -1,0 +1,147 @@
+/**
+ * Prefix completion (`… #ma` at the caret), measured online: the store ingests the tweets before
+ * the window, then each window tweet with hashtags and words is asked for, hashtag by hashtag,
+ * from the first L letters of the hashtag's key (L = 1, 2, 3; hashtags no longer than L are
+ * left out), with the rest of the tweet as the draft, before the tweet is ingested. A completion
+ * hits when the hashtag is among its first k.
+ *
+ *   npm run build && node dist/bench/complete.js [--model DIR] [--window test|validation] [--every N]
+ *
+ * Systems:
+ * - the product (`Suggester.complete` with the draft): the blend, the model's fit included;
+ * - the product without the draft (`Suggester.complete` with no text): the stream's signals alone;
+ * - trending: the keys with the prefix by their time-decayed uses (the store's `withPrefix`,
+ *   half-life 7.5 minutes);
+ * - Mastodon-like: the keys with the prefix by their uses over the last 7 days, the most recently
+ *   used first among equals (Mastodon ranks hashtag completions by 7-day use and recency).
+ *
+ * `--every N` scores every Nth tweet of the window (all are ingested). Nothing is chosen here.
+ */
+import { parseArgs } from "node:util";
+import type { Example } from "../src/data/examples.js";
+import { ProductRanker } from "../src/eval/product-ranker.js";
+import { Recommender } from "../src/recommend/recommender.js";
+import { Suggester } from "../src/recommend/suggester.js";
+import { HOUR_MS } from "../src/trending/decay.js";
+import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
+import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../src/trending/store.js";
+import { fmt, loadTimeSplit, SPLIT_DATE, VALIDATION_DATE, validationSplit } from "./common.js";
+
+const { values } = parseArgs({
+  options: {
+    model: { type: "string", default: "models/default" },
+    window: { type: "string", default: "test" },
+    every: { type: "string", default: "1" },
+  },
+});
+if (values.window !== "validation" && values.window !== "test") {
+  console.error(`--window must be 'validation' or 'test', got '${values.window}'`);
+  process.exit(2);
+}
+const every = Number(values.every);
+const PREFIX_LENGTHS = [1, 2, 3];
+const K = 10;
+const WEEK_MS = 7 * 24 * HOUR_MS;
+
+/** Uses of each key over the last 7 days and its last use, kept up as tweets come in time order. */
+class WeeklyUses {
+  private readonly counts = new Map<string, number>();
+  private readonly lastSeen = new Map<string, number>();
+  private readonly uses: { time: number; key: string }[] = [];
+  private oldest = 0;
+  /** Keys by their first 1, 2 and 3 letters. */
+  private readonly byPrefix = new Map<string, Set<string>>();
+
+  add(example: Example): void {
+    for (const key of example.keys) {
+      this.uses.push({ time: example.time!, key });
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      this.lastSeen.set(key, Math.max(this.lastSeen.get(key) ?? -Infinity, example.time!));
+      for (const length of PREFIX_LENGTHS) {
+        const prefix = [...key].slice(0, length).join("");
+        let keys = this.byPrefix.get(prefix);
+        if (keys === undefined) this.byPrefix.set(prefix, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
+  /** The best k keys with `prefix` at `now`. */
+  complete(prefix: string, now: number, k: number): string[] {
+    while (this.oldest < this.uses.length && this.uses[this.oldest]!.time < now - WEEK_MS) {
+      const { key } = this.uses[this.oldest++]!;
+      this.counts.set(key, this.counts.get(key)! - 1);
+    }
+    const keys = [...(this.byPrefix.get(prefix) ?? [])].filter((key) => this.counts.get(key)! > 0);
+    return keys.sort((a, b) => this.counts.get(b)! - this.counts.get(a)! || this.lastSeen.get(b)! - this.lastSeen.get(a)!).slice(0, k);
+  }
+}
+
+/** hit@1, hit@5 and MRR@10 of one system at one prefix length. */
+class Tally {
+  n = 0;
+  private hit1 = 0;
+  private hit5 = 0;
+  private reciprocal = 0;
+
+  add(ranked: readonly string[], key: string): void {
+    const rank = ranked.indexOf(key) + 1;
+    this.n++;
+    if (rank === 1) this.hit1++;
+    if (rank >= 1 && rank <= 5) this.hit5++;
+    if (rank >= 1 && rank <= 10) this.reciprocal += 1 / rank;
+  }
+
+  row(): string {
+    return `${fmt(this.hit1 / this.n)} | ${fmt(this.hit5 / this.n)} | ${fmt(this.reciprocal / this.n)}`;
+  }
+}
+
+const { train, test } = await loadTimeSplit();
+const [ingested, window] = values.window === "test" ? [train, test] : (validationSplit(train) as [Example[], Example[]]);
+const windowName = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
+const recommender = await Recommender.load(values.model);
+const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, clock: "data" });
+console.error(`ingest ${ingested.length} tweets before ${windowName}; complete on every ${every === 1 ? "" : `${every}th `}tweet of ${window.length}; model ${values.model}`);
+const ordered = [...ingested].sort((a, b) => a.time! - b.time!);
+const product = await ProductRanker.create(suggester, ordered);
+const weekly = new WeeklyUses();
+for (const example of ordered) weekly.add(example);
+
+const systems = ["product", "product without the draft", "trending (decayed uses)", "Mastodon-like (7-day uses)"] as const;
+const tallies = new Map(systems.map((system) => [system, PREFIX_LENGTHS.map(() => new Tally())]));
+const started = performance.now();
+const scored = [...window].sort((a, b) => a.time! - b.time!);
+for (const [i, example] of scored.entries()) {
+  if (i % every === 0 && example.query.length > 0) {
+    for (const key of example.keys) {
+      const letters = [...key];
+      for (const [l, length] of PREFIX_LENGTHS.entries()) {
+        if (letters.length <= length) continue;
+        const prefix = letters.slice(0, length).join("");
+        const answers = [
+          (await suggester.complete(prefix, { text: example.query, k: K })).map((s) => s.key),
+          (await suggester.complete(prefix, { k: K })).map((s) => s.key),
+          (await store.withPrefix(prefix, K)).map((e) => e.key),
+          weekly.complete(prefix, example.time!, K),
+        ];
+        systems.forEach((system, s) => tallies.get(system)![l]!.add(answers[s]!, key));
+      }
+    }
+  }
+  await product.ingest([example]);
+  weekly.add(example);
+  if (i % 5000 === 4999) console.error(`${i + 1} tweets, ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+console.log(`${windowName}: completions of the hashtags of ${Math.ceil(scored.length / every)} tweets, online; model ${values.model}\n`);
+console.log("| letters typed | completions | system | hit@1 | hit@5 | MRR@10 |");
+console.log("|---:|---:|---|---:|---:|---:|");
+for (const [l, length] of PREFIX_LENGTHS.entries()) {
+  for (const system of systems) {
+    const tally = tallies.get(system)![l]!;
+    console.log(`| ${length} | ${tally.n} | ${system} | ${tally.row()} |`);
+  }
+}
+await suggester.close();
