@@ -2,8 +2,8 @@
  * Prefix completion (`… #ma` at the caret), measured online: the store ingests the tweets before
  * the window, then each window tweet with hashtags and words is asked for, hashtag by hashtag,
  * from the first L letters of the hashtag's key (L = 1, 2, 3; hashtags no longer than L are
- * left out), with the rest of the tweet as the draft, before the tweet is ingested. A completion
- * hits when the hashtag is among its first k.
+ * left out), with the tweet's cleaned text (all of its hashtags removed, as `eval` does) as the
+ * draft, before the tweet is ingested. A completion hits when the hashtag is among its first k.
  *
  *   npm run build && node dist/bench/complete.js [--model DIR] [--window test|validation] [--every N]
  *
@@ -12,10 +12,11 @@
  * - the product without the draft (`Suggester.complete` with no text): the stream's signals alone;
  * - trending: the keys with the prefix by their time-decayed uses (the store's `withPrefix`,
  *   half-life 7.5 minutes);
- * - Mastodon-like: the keys with the prefix by their uses over the last 7 days, the most recently
- *   used first among equals (Mastodon ranks hashtag completions by 7-day use and recency).
+ * - Mastodon-like: the keys with the prefix by the tweets that used them over the last 7 days,
+ *   the most recently used first among equals: a stand-in for Mastodon's 7-day use and recency
+ *   (its index counts distinct accounts, which a tweet corpus does not have).
  *
- * `--every N` scores every Nth tweet of the window (all are ingested). Nothing is chosen here.
+ * `--every N` scores every Nth tweet of the window (all are ingested).
  */
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
@@ -39,6 +40,10 @@ if (values.window !== "validation" && values.window !== "test") {
   process.exit(2);
 }
 const every = Number(values.every);
+if (!Number.isInteger(every) || every < 1) {
+  console.error(`--every must be a positive integer, got '${values.every}'`);
+  process.exit(2);
+}
 const PREFIX_LENGTHS = [1, 2, 3];
 const K = 10;
 const WEEK_MS = 7 * 24 * HOUR_MS;
@@ -113,8 +118,10 @@ const systems = ["product", "product without the draft", "trending (decayed uses
 const tallies = new Map(systems.map((system) => [system, PREFIX_LENGTHS.map(() => new Tally())]));
 const started = performance.now();
 const scored = [...window].sort((a, b) => a.time! - b.time!);
+let asked = 0;
 for (const [i, example] of scored.entries()) {
   if (i % every === 0 && example.query.length > 0) {
+    asked++;
     for (const key of example.keys) {
       const letters = [...key];
       for (const [l, length] of PREFIX_LENGTHS.entries()) {
@@ -135,7 +142,7 @@ for (const [i, example] of scored.entries()) {
   if (i % 5000 === 4999) console.error(`${i + 1} tweets, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-console.log(`${windowName}: completions of the hashtags of ${Math.ceil(scored.length / every)} tweets, online; model ${values.model}\n`);
+console.log(`${windowName}: completions of the hashtags of ${asked} tweets with words, online; model ${values.model}\n`);
 console.log("| letters typed | completions | system | hit@1 | hit@5 | MRR@10 |");
 console.log("|---:|---:|---|---:|---:|---:|");
 for (const [l, length] of PREFIX_LENGTHS.entries()) {

@@ -14,7 +14,8 @@ export const BLEND_HELP = `Usage: hashtag-rec blend [options]
 
 Shows the blend's weights as the servers on a trending store have learned them from the tweets
 ingested, next to the weights they started from; --reset sets them back to where they started
-(servers on the store take that up within a second).
+(each server on the store takes that up at its next request). The store keeps what was learned
+under a name made of the starting weights and the model's fingerprint, shown after the table.
 
   --store PATH|URL     trending store: an SQLite file or redis://host:port (default ${DEFAULT_STORE})
   --model DIR          the model the servers rank with (default: the shipped models/default)
@@ -22,7 +23,7 @@ ingested, next to the weights they started from; --reset sets them back to where
   --weights W          the weights the servers started from (their --weights; default the defaults);
                        the store keeps what was learned with each model and each start apart
   --reset              forget what was learned: back to --weights
-  --json               print JSON ({ weights, initial, lessons }) instead of a table`;
+  --json               print JSON ({ name, weights, initial, lessons }) instead of a table`;
 
 /** `hashtag-rec blend`. Returns the exit code. */
 export async function runBlend(argv: string[]): Promise<number> {
@@ -47,14 +48,19 @@ export async function runBlend(argv: string[]): Promise<number> {
   const store = await openStore(location, { halfLifeHours });
   try {
     const shared = new SharedBlend(blend, store, model.fingerprint);
-    if (values.reset) await shared.reset();
-    else await shared.refresh();
+    const stored = (await store.readShared(shared.name)) !== undefined;
+    if (values.reset) {
+      // A reset of nothing would only add a state no server reads: the model or the weights are not the servers'.
+      if (!stored) throw new HashtagRecError("NOT_FOUND", `blend: nothing is learned in '${location}' for these weights and this model ('${shared.name}'); give the servers' --model and --weights`);
+      await shared.reset();
+    } else await shared.refresh();
     const { weights, initial, learned: lessons } = blend;
     if (values.json) {
-      console.log(JSON.stringify({ weights, initial, lessons }));
+      console.log(JSON.stringify({ name: shared.name, weights, initial, lessons }));
     } else {
       console.log(formatTable(["signal", "learned", "initial"], SIGNALS.map((signal) => [signal, weights[signal].toFixed(4), initial[signal].toFixed(4)])));
-      console.log(`\n${values.reset ? "reset: " : ""}learned from ${lessons} tweets`);
+      const what = values.reset ? "reset" : stored ? `learned from ${lessons} tweet${lessons === 1 ? "" : "s"}` : "nothing learned yet";
+      console.log(`\n${what} (${shared.name} in ${location})`);
     }
   } finally {
     await store.close();

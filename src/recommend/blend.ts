@@ -43,11 +43,13 @@ export type BlendWeights = Record<Signal, number>;
 export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25, trend: 0.21, neighbours: 0.55, burst: 0.9, uses: -0.09, centroid: 8.36, classifier: 0.25 });
 
 /**
- * The blend of a completion whose draft has no words (`#ma` alone, `GET /v1/hashtags?prefix=ma`):
- * the trend alone (`CandidateRanker.rankByTrend` orders by it, and the model's probability only
- * those nobody has used). With no words the look-alike tweets, centroids and classifier have
+ * The blend that scores and explains a completion whose draft has neither words nor hashtags (`#ma`
+ * alone, `GET /v1/hashtags?prefix=ma`): the trend alone. `CandidateRanker.rankByTrend` orders by
+ * the decayed uses themselves (the trend's floor ties uses hours old), and hashtags nobody has used
+ * by the model's probability. With no words the look-alike tweets, centroids and classifier have
  * nothing to go on, and the blend fitted for drafts ranked the prefix's hashtags below their
- * decayed uses alone (`bench/complete.ts`; bench/README.md "Prefix completion").
+ * decayed uses alone (`bench/complete.ts`; bench/README.md "Prefix completion"). A blend without
+ * the trend (`--weights model=1`) ranks such completions itself.
  */
 export const COMPLETION_WITHOUT_WORDS: Readonly<BlendWeights> = Object.freeze({ model: 0, trend: 1, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0 });
 

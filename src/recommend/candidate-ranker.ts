@@ -24,7 +24,11 @@ export interface Evidence {
 export interface Ranked {
   key: string;
   signals: Signals;
-  /** The blend its logit used: the blend's weights then ({@link OnlineBlend}), the model's scaled by its coverage of the trends ({@link weightsAtCoverage}). */
+  /**
+   * The blend its logit used: the blend's weights then ({@link OnlineBlend}), the model's scaled by
+   * its coverage of the trends ({@link weightsAtCoverage}); for a completion whose draft has no
+   * words, {@link COMPLETION_WITHOUT_WORDS}.
+   */
   weights: BlendWeights;
   logit: number;
   /** Softmax of the logit over all the draft's candidates. */
@@ -164,7 +168,7 @@ export class CandidateRanker {
 
   /**
    * The best `k` candidates by their trending uses alone, for a completion whose draft has no
-   * words: by time-decayed uses (log-weight, so that uses hours old keep their order, where the
+   * words (`evidence.known` must hold the store's entries for the prefix, at least `k` of them): by time-decayed uses (log-weight, so that uses hours old keep their order, where the
    * trend's floor would tie them), then those nobody has used by the model's probability, then by
    * key. Scored and explained as the blend {@link COMPLETION_WITHOUT_WORDS} (the trend alone)
    * scores them.

@@ -183,6 +183,8 @@ export class Suggester {
   private lastRanked: { query: string; time: number; evidence: Evidence } | undefined;
   /** Counts each ingest's store write as it begins and as it ends (odd while one is under way). */
   private storeWrites = 0;
+  /** The last learning failure told, and when (`performance.now()`), so that a repeat within a minute is not. */
+  private lastLearningError: { message: string; at: number } | undefined;
   /** The ingest under way, if any: the next one waits for it. */
   private ingesting: Promise<unknown> = Promise.resolve();
 
@@ -378,15 +380,18 @@ export class Suggester {
     const maskAt = options.maskAt !== undefined && options.maskAt < text.length ? options.maskAt : undefined;
     const [evidence, stored] = await allSettled<[Evidence, TrendEntry[]]>([
       this.now().then((now) => this.gather({ text, maskAt }, now)),
-      this.orWhenDown(this.store.withPrefix(key, 50), () => []),
+      // At least k: the ranking by trend knows the decayed uses of every stored key it may show.
+      this.orWhenDown(this.store.withPrefix(key, Math.max(50, k)), () => []),
     ]);
     for (const entry of stored) evidence.known.set(entry.key, entry);
     const keys = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
     for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) keys.add(neighbour);
     const candidates = this.ranker.forKeys(keys, evidence);
     const excluded = new Set(evidence.scored.present);
-    // With no words in the draft there is nothing to fit: the trending uses rank (COMPLETION_WITHOUT_WORDS in blend.ts).
-    const best = evidence.terms.size === 0 ? this.ranker.rankByTrend(candidates, evidence, excluded, k) : this.ranker.rank(candidates, evidence, excluded, k);
+    // With no words and no hashtags in the draft there is nothing to fit: the trending uses rank
+    // (COMPLETION_WITHOUT_WORDS in blend.ts), unless the blend leaves the trend out (`--weights model=1`).
+    const byTrend = evidence.terms.size === 0 && excluded.size === 0 && this.blend.weights.trend !== 0;
+    const best = byTrend ? this.ranker.rankByTrend(candidates, evidence, excluded, k) : this.ranker.rank(candidates, evidence, excluded, k);
     return this.describe(best, evidence, options.explain ?? false);
   }
 
@@ -417,10 +422,23 @@ export class Suggester {
     return taught.map((tweet, i) => this.ranker.lesson(evidence[i]!, new Set(tweet.hashtags.map((h) => h.key))));
   }
 
-  /** Tells `onLearningError` of a failure to learn, unless the store is down (reported elsewhere). */
+  /**
+   * Tells `onLearningError` of a failure to learn, unless the store is down (reported elsewhere)
+   * or the same message was told less than a minute ago (a refresh that keeps failing would tell
+   * it every second). An error thrown by the callback itself is dropped: learning never fails an
+   * ingest or a draft.
+   */
   private learningFailed(error: unknown): void {
     if (error instanceof HashtagRecError && error.code === "STORE_UNAVAILABLE") return;
-    this.options.onLearningError?.(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const now = performance.now();
+    if (this.lastLearningError?.message === message && now - this.lastLearningError.at < 60_000) return;
+    this.lastLearningError = { message, at: now };
+    try {
+      this.options.onLearningError?.(error);
+    } catch {
+      // The reporter failing must not fail what it reports on.
+    }
   }
 
   /** Runs `ingest` after the ingests before it have ended: each batch's lessons are read with the store as the batches before it left it. */

@@ -47,7 +47,7 @@ const suggestion = {
         },
         weights: {
           type: "object",
-          description: "the weights of the contributions: the blend's as learned from the stream so far, the model's scaled by its coverage",
+          description: "the weights of the contributions: the blend's as learned from the stream so far, the model's scaled by its coverage (a completion with no words in the draft: the trend alone)",
           properties: perSignal(),
         },
       },

@@ -124,16 +124,20 @@ describe("hashtag-rec blend", () => {
     expect(served.lessons).toBe(1);
     const shown = runCli(["blend", "--store", store, "--json"]);
     expect(shown.code).toBe(0);
-    expect(JSON.parse(shown.stdout)).toEqual({ weights: served.weights, initial: { ...DEFAULT_BLEND }, lessons: 1 });
+    const name = expect.stringMatching(/^blend:model=0\.25,.*@[0-9a-f]{16}$/);
+    expect(JSON.parse(shown.stdout)).toEqual({ name, weights: served.weights, initial: { ...DEFAULT_BLEND }, lessons: 1 });
     const table = runCli(["blend", "--store", store]);
     expect(table.stdout).toMatch(/^signal\s+learned\s+initial$/m);
-    expect(table.stdout).toMatch(/learned from 1 tweets/);
+    expect(table.stdout).toMatch(/learned from 1 tweet \(blend:.*@[0-9a-f]{16} in .*trends\.db\)/);
 
     const reset = runCli(["blend", "--store", store, "--reset", "--json"]);
-    expect(JSON.parse(reset.stdout)).toEqual({ weights: { ...DEFAULT_BLEND }, initial: { ...DEFAULT_BLEND }, lessons: 0 });
+    expect(JSON.parse(reset.stdout)).toEqual({ name, weights: { ...DEFAULT_BLEND }, initial: { ...DEFAULT_BLEND }, lessons: 0 });
     expect(await (await fetch(`${url}/v1/blend`)).json()).toMatchObject({ weights: { ...DEFAULT_BLEND }, lessons: 0 });
-    // Another start keeps its own: nothing was learned from it.
-    expect(JSON.parse(runCli(["blend", "--store", store, "--weights", "model=1,trend=1", "--json"]).stdout)).toMatchObject({ lessons: 0 });
+    // Another start keeps its own: nothing was learned from it, and a reset of it is refused (no server reads it).
+    expect(runCli(["blend", "--store", store, "--weights", "model=1,trend=1"]).stdout).toMatch(/nothing learned yet/);
+    const elsewhere = runCli(["blend", "--store", store, "--weights", "model=1,trend=1", "--reset"]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/nothing is learned in '.*trends\.db' for these weights and this model.*give the servers' --model and --weights \[NOT_FOUND\]/);
   });
 
   it("has --help; names a missing store (exit 3), an unknown flag and a blend that does not learn (exit 2)", () => {

@@ -91,7 +91,8 @@ describe("prefix completion's scores", () => {
   });
 
   it("ranks by trending uses alone when the draft has no words: a burst of older uses does not outrank the newest, and days-old uses keep their order", async () => {
-    const suggester = await productSuggester({ clock: "data", batching: false });
+    // One trending hashtag in memory: the others' uses are read from the store by prefix.
+    const suggester = await productSuggester({ clock: "data", batching: false, trendCandidates: 1 });
     const HOUR = 3_600_000;
     const old = Array.from({ length: 5 }, (_, i) => ({ id: `old${i}`, text: `long ago #Mazzqold`, time: T0 + i * 1000 }));
     // Days old (half-life 1 h): both shares are under the trend's floor, so their logits tie; their uses' ages still tell them apart.
@@ -114,6 +115,24 @@ describe("prefix completion's scores", () => {
       const [first] = ranked;
       expect(Math.log(ranked[1]!.score / first!.score)).toBeCloseTo(ranked[1]!.explain!.logit - first!.explain!.logit, 9);
     }
+    // Scores are the softmax over all the candidates, not over the k shown.
+    const all = await suggester.complete("mazzq", { k: 4, explain: true });
+    const max = Math.max(...all.map((s) => s.explain!.logit));
+    const sum = all.reduce((total, s) => total + Math.exp(s.explain!.logit - max), 0);
+    const two = await suggester.complete("mazzq", { k: 2 });
+    two.forEach((s, i) => expect(s.score).toBeCloseTo(Math.exp(all[i]!.explain!.logit - max) / sum, 12));
+    // Hashtags nobody has used follow those used, by the model's probability.
+    const unused = await suggester.complete("anza", { k: 6, explain: true });
+    expect(unused.length).toBeGreaterThan(2);
+    const probabilities = unused.map((s) => s.explain!.model);
+    expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+    expect(new Set(probabilities).size).toBeGreaterThan(1);
+    // A draft with a hashtag in it has context for the model, and a blend without the trend keeps its order: the blend ranks.
+    expect((await suggester.suggest({ text: "#AnzacDay #mazzq", k: 2, explain: true })).suggestions[0]!.explain!.weights).not.toEqual(COMPLETION_WITHOUT_WORDS);
+    const modelAlone = await productSuggester({ clock: "data", batching: false, weights: { ...COMPLETION_WITHOUT_WORDS, trend: 0, model: 1 } });
+    const alone = await modelAlone.complete("anza", { k: 3, explain: true });
+    expect(alone[0]!.explain!.weights).toMatchObject({ model: 1, trend: 0 });
+    await modelAlone.close();
     await suggester.close();
   });
 });
@@ -330,12 +349,26 @@ describe("the blend learning from the tweets ingested", () => {
     expect(suggester.blendLessons).toBe(0);
     expect((await suggester.store.lookup(["zzqgame"])).get("zzqgame")).toMatchObject({ count: 4 });
     expect(failures).toEqual([new Error("the model broke"), new Error("the store refused the value")]);
+    // A blend read that fails is told too, once a minute however often it fails; drafts go on.
+    vi.spyOn(suggester.store, "readShared").mockRejectedValue(new Error("the store returned nonsense"));
+    for (let i = 0; i < 3; i++) {
+      await suggester.ingest([game(10 + i, T1 + 3 * MINUTE)]);
+      await expect(suggester.suggest({ text: "what a game" })).resolves.toMatchObject({ suggestions: expect.any(Array) });
+    }
+    expect(failures.slice(2)).toEqual([new Error("the store returned nonsense")]);
+    vi.mocked(suggester.store.readShared).mockRestore();
     // What was learned reads as this process holds it while the store cannot say.
     await suggester.ingest([game(5, T1 + 4 * MINUTE)]);
     expect(suggester.blendLessons).toBe(1);
     vi.spyOn(suggester.store, "readShared").mockRejectedValueOnce(new HashtagRecError("STORE_UNAVAILABLE", "gone"));
     expect(await suggester.learnedBlend()).toEqual({ weights: suggester.weights, lessons: 1 });
     await suggester.close();
+    // A reporter that throws fails nothing.
+    const throwing = await productSuggester({ clock: "data", batching: false, onLearningError: () => { throw new Error("the logger broke"); } });
+    await throwing.ingest([game(1, T1)]);
+    vi.spyOn(throwing.recommender, "score").mockRejectedValueOnce(new Error("the model broke"));
+    await expect(throwing.ingest([game(2, T1 + MINUTE)])).resolves.toMatchObject({ tweets: 1 });
+    await throwing.close();
   });
 
   it("takes concurrent ingests one after another: a batch's lessons see the store the batch before left", async () => {
