@@ -20,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
+import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
@@ -82,26 +83,6 @@ class WeeklyUses {
   }
 }
 
-/** hit@1, hit@5 and MRR@10 of one system at one prefix length. */
-class Tally {
-  n = 0;
-  private hit1 = 0;
-  private hit5 = 0;
-  private reciprocal = 0;
-
-  add(ranked: readonly string[], key: string): void {
-    const rank = ranked.indexOf(key) + 1;
-    this.n++;
-    if (rank === 1) this.hit1++;
-    if (rank >= 1 && rank <= 5) this.hit5++;
-    if (rank >= 1 && rank <= 10) this.reciprocal += 1 / rank;
-  }
-
-  row(): string {
-    return `${fmt(this.hit1 / this.n)} | ${fmt(this.hit5 / this.n)} | ${fmt(this.reciprocal / this.n)}`;
-  }
-}
-
 const { train, test } = await loadTimeSplit();
 const [ingested, window] = values.window === "test" ? [train, test] : (validationSplit(train) as [Example[], Example[]]);
 const windowName = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
@@ -115,7 +96,7 @@ const weekly = new WeeklyUses();
 for (const example of ordered) weekly.add(example);
 
 const systems = ["product", "product without the draft", "trending (decayed uses)", "Mastodon-like (7-day uses)"] as const;
-const tallies = new Map(systems.map((system) => [system, PREFIX_LENGTHS.map(() => new Tally())]));
+const tallies = new Map(systems.map((system) => [system, PREFIX_LENGTHS.map(() => new MetricsAccumulator())]));
 const started = performance.now();
 const scored = [...window].sort((a, b) => a.time! - b.time!);
 let asked = 0;
@@ -133,7 +114,7 @@ for (const [i, example] of scored.entries()) {
           (await store.withPrefix(prefix, K)).map((e) => e.key),
           weekly.complete(prefix, example.time!, K),
         ];
-        systems.forEach((system, s) => tallies.get(system)![l]!.add(answers[s]!, key));
+        systems.forEach((system, s) => tallies.get(system)![l]!.add(answers[s]!, new Set([key]), answers[s]!.includes(key)));
       }
     }
   }
@@ -147,8 +128,8 @@ console.log("| letters typed | completions | system | hit@1 | hit@5 | MRR@10 |")
 console.log("|---:|---:|---|---:|---:|---:|");
 for (const [l, length] of PREFIX_LENGTHS.entries()) {
   for (const system of systems) {
-    const tally = tallies.get(system)![l]!;
-    console.log(`| ${length} | ${tally.n} | ${system} | ${tally.row()} |`);
+    const { n, hit1, hit5, mrr10 } = tallies.get(system)![l]!.result();
+    console.log(`| ${length} | ${n} | ${system} | ${fmt(hit1)} | ${fmt(hit5)} | ${fmt(mrr10)} |`);
   }
 }
 await suggester.close();

@@ -69,28 +69,14 @@ export class SharedBlend {
    */
   async learn(lessons: readonly Lesson[]): Promise<void> {
     if (!this.blend.learning || lessons.length === 0) return;
-    this.changes++;
-    try {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        if (attempt > 0) await backOff(attempt);
-        const shared = await this.store.readShared(this.name);
-        const next = this.blend.copy();
-        const stored = parseState(shared);
-        if (stored !== undefined) next.restore(stored);
-        let moved = false;
-        for (const lesson of lessons) moved = next.learn(lesson) || moved;
-        if (!moved) return;
-        const state = next.state;
-        const value = JSON.stringify(state);
-        if (await this.store.writeShared(this.name, value, shared?.version ?? 0)) {
-          this.blend.restore(state);
-          this.held = value;
-          return;
-        }
-      }
-    } finally {
-      this.changes++;
-    }
+    await this.update((shared) => {
+      const next = this.blend.copy();
+      const stored = parseState(shared);
+      if (stored !== undefined) next.restore(stored);
+      let moved = false;
+      for (const lesson of lessons) moved = next.learn(lesson) || moved;
+      return moved ? next.state : undefined;
+    });
   }
 
   /**
@@ -98,20 +84,33 @@ export class SharedBlend {
    * blend --reset`); the processes on the store take that up as they take up any other change.
    */
   async reset(): Promise<void> {
-    const state = new OnlineBlend(this.blend.initial, { learningRate: this.blend.learningRate }).state;
-    const value = JSON.stringify(state);
+    const initial = new OnlineBlend(this.blend.initial, { learningRate: this.blend.learningRate }).state;
+    if (!(await this.update(() => initial))) {
+      throw new HashtagRecError("STORE_UNAVAILABLE", `the blend's weights in the store kept changing while being reset (${MAX_ATTEMPTS} tries); try again`);
+    }
+  }
+
+  /**
+   * Reads the stored value, works out the state to write from it (`next`; undefined: nothing to
+   * write), writes it if no other process wrote in between, and takes it up; reads again after a
+   * lost write, up to {@link MAX_ATTEMPTS} times. False when every write was lost.
+   */
+  private async update(next: (shared: SharedValue | undefined) => BlendState | undefined): Promise<boolean> {
     this.changes++;
     try {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (attempt > 0) await backOff(attempt);
-        const version = (await this.store.readShared(this.name))?.version ?? 0;
-        if (await this.store.writeShared(this.name, value, version)) {
+        const shared = await this.store.readShared(this.name);
+        const state = next(shared);
+        if (state === undefined) return true;
+        const value = JSON.stringify(state);
+        if (await this.store.writeShared(this.name, value, shared?.version ?? 0)) {
           this.blend.restore(state);
           this.held = value;
-          return;
+          return true;
         }
       }
-      throw new HashtagRecError("STORE_UNAVAILABLE", `the blend's weights in the store kept changing while being reset (${MAX_ATTEMPTS} tries); try again`);
+      return false;
     } finally {
       this.changes++;
     }
