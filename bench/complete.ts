@@ -5,7 +5,7 @@
  * left out), with the tweet's cleaned text (all of its hashtags removed, as `eval` does) as the
  * draft, before the tweet is ingested. A completion hits when the hashtag is among its first k.
  *
- *   npm run build && node dist/bench/complete.js [--model DIR] [--window test|validation] [--every N]
+ *   npm run build && node dist/bench/complete.js [--model DIR] [--window test|validation] [--every N] [--store LOCATION]
  *
  * Systems:
  * - the product (`Suggester.complete` with the draft): the blend, the model's fit included;
@@ -16,7 +16,8 @@
  *   the most recently used first among equals: a stand-in for Mastodon's 7-day use and recency
  *   (its index counts distinct accounts, which a tweet corpus does not have).
  *
- * `--every N` scores every Nth tweet of the window (all are ingested).
+ * `--every N` scores every Nth tweet of the window (all are ingested). `--store` is where the
+ * trending store is kept (default `:memory:`, SQLite; a `redis://` URL must name an empty Redis).
  */
 import { parseArgs } from "node:util";
 import type { Example } from "../src/data/examples.js";
@@ -25,7 +26,7 @@ import { ProductRanker } from "../src/eval/product-ranker.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { HOUR_MS } from "../src/trending/decay.js";
-import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
+import { openStore } from "../src/trending/open-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../src/trending/store.js";
 import { fmt, loadTimeSplit, SPLIT_DATE, VALIDATION_DATE, validationSplit } from "./common.js";
 
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     model: { type: "string", default: "models/default" },
     window: { type: "string", default: "test" },
     every: { type: "string", default: "1" },
+    store: { type: "string", default: ":memory:" },
   },
 });
 if (values.window !== "validation" && values.window !== "test") {
@@ -87,9 +89,13 @@ const { train, test } = await loadTimeSplit();
 const [ingested, window] = values.window === "test" ? [train, test] : (validationSplit(train) as [Example[], Example[]]);
 const windowName = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
 const recommender = await Recommender.load(values.model);
-const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+const store = await openStore(values.store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+if ((await store.latestTime()) !== undefined) {
+  console.error(`--store ${values.store} holds tweets already; the bench needs an empty store`);
+  process.exit(2);
+}
 const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, clock: "data" });
-console.error(`ingest ${ingested.length} tweets before ${windowName}; complete on every ${every === 1 ? "" : `${every}th `}tweet of ${window.length}; model ${values.model}`);
+console.error(`ingest ${ingested.length} tweets before ${windowName}; complete on every ${every === 1 ? "" : `${every}th `}tweet of ${window.length}; model ${values.model}; store ${values.store}`);
 const ordered = [...ingested].sort((a, b) => a.time! - b.time!);
 const product = await ProductRanker.create(suggester, ordered);
 const weekly = new WeeklyUses();
@@ -123,7 +129,7 @@ for (const [i, example] of scored.entries()) {
   if (i % 5000 === 4999) console.error(`${i + 1} tweets, ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-console.log(`${windowName}: completions of the hashtags of ${asked} tweets with words, online; model ${values.model}\n`);
+console.log(`${windowName}: completions of the hashtags of ${asked} tweets with words, online; model ${values.model}; store ${store.kind}\n`);
 console.log("| letters typed | completions | system | hit@1 | hit@5 | MRR@10 |");
 console.log("|---:|---:|---|---:|---:|---:|");
 for (const [l, length] of PREFIX_LENGTHS.entries()) {

@@ -120,32 +120,74 @@ local function entry(key, weight)
   if not row[1] then return false end
   return {key, row[1], row[2], row[3], row[4], weight or redis.call('ZSCORE', weights, key)}
 end
+-- The entries of the k first {key, weight, weight as a string}: the heaviest first, ties by key.
+local function rank(scored, k)
+  table.sort(scored, function(a, b)
+    if a[2] ~= b[2] then return a[2] > b[2] end
+    return a[1] < b[1]
+  end)
+  local entries = {}
+  for i = 1, math.min(k, #scored) do entries[i] = entry(scored[i][1], scored[i][3]) end
+  return entries
+end
 `;
 
-/** ARGV: prefix, k. */
+/** ARGV: prefix, k. The k heaviest hashtags, ties by key (ZREVRANGE alone orders ties backwards). */
 const TOP_LUA = `${LUA_ENTRY}
-local ranked = redis.call('ZREVRANGE', weights, 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
-local entries = {}
-for i = 1, #ranked, 2 do entries[#entries + 1] = entry(ranked[i], ranked[i + 1]) end
-return entries
+local k = tonumber(ARGV[2])
+local heaviest = redis.call('ZREVRANGE', weights, 0, k - 1, 'WITHSCORES')
+if #heaviest == 0 then return {} end
+local last, scored = heaviest[#heaviest], {}
+for i = 1, #heaviest, 2 do
+  local weight = tonumber(heaviest[i + 1])
+  if weight ~= tonumber(last) then scored[#scored + 1] = {heaviest[i], weight, heaviest[i + 1]} end
+end
+-- Keys tied with the k-th may lie beyond it: take the first of them by key.
+for _, key in ipairs(redis.call('ZRANGEBYSCORE', weights, last, last, 'LIMIT', 0, k - #scored)) do
+  scored[#scored + 1] = {key, tonumber(last), last}
+end
+return rank(scored, k)
 `;
 
-/** ARGV: prefix, key prefix, k, most candidates. */
+/**
+ * ARGV: prefix, key prefix, k, lex limit, walk limit. The k keys with the prefix that weigh most,
+ * ties by key, as the SQLite store orders them. When at most `lex limit` keys have the prefix they
+ * are all read and ranked; when more do, the hashtags are read from the heaviest down, keeping those
+ * with the prefix, until k are kept and the next weighs less (exact), or `walk limit` are read: then
+ * the first `lex limit` keys with the prefix are ranked with those kept.
+ */
 const PREFIX_LUA = `${LUA_ENTRY}
 -- '\\244\\143\\191\\191' is U+10FFFF in UTF-8: keys from the prefix up to, not including, prefix .. U+10FFFF.
-local names = redis.call('ZRANGEBYLEX', prefix .. 'names', '[' .. ARGV[2], '(' .. ARGV[2] .. '\\244\\143\\191\\191', 'LIMIT', 0, ARGV[4])
-local scored = {}
-for _, key in ipairs(names) do
-  local weight = redis.call('ZSCORE', weights, key)
+local names, keyPrefix = prefix .. 'names', ARGV[2]
+local low, high = '[' .. keyPrefix, '(' .. keyPrefix .. '\\244\\143\\191\\191'
+local k, lexLimit, walkLimit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local scored, seen = {}, {}
+local function keep(key, weight)
+  if seen[key] then return end
+  seen[key] = true
   scored[#scored + 1] = {key, tonumber(weight), weight}
 end
-table.sort(scored, function(a, b)
-  if a[2] ~= b[2] then return a[2] > b[2] end
-  return a[1] < b[1]
-end)
-local entries = {}
-for i = 1, math.min(tonumber(ARGV[3]), #scored) do entries[i] = entry(scored[i][1], scored[i][3]) end
-return entries
+local function keepByLex()
+  for _, key in ipairs(redis.call('ZRANGEBYLEX', names, low, high, 'LIMIT', 0, lexLimit)) do
+    keep(key, redis.call('ZSCORE', weights, key))
+  end
+end
+if redis.call('ZLEXCOUNT', names, low, high) <= lexLimit then
+  keepByLex()
+else
+  local PAGE, read, exact = 500, 0, false
+  while not exact and read < walkLimit do
+    local ranked = redis.call('ZREVRANGE', weights, read, math.min(read + PAGE, walkLimit) - 1, 'WITHSCORES')
+    if #ranked == 0 then exact = true break end
+    for i = 1, #ranked, 2 do
+      if #scored >= k and tonumber(ranked[i + 1]) < scored[k][2] then exact = true break end
+      if string.sub(ranked[i], 1, #keyPrefix) == keyPrefix then keep(ranked[i], ranked[i + 1]) end
+    end
+    read = read + #ranked / 2
+  end
+  if not exact then keepByLex() end
+end
+return rank(scored, k)
 `;
 
 /** ARGV: prefix, keys… (a `false` per missing key). */
@@ -179,8 +221,15 @@ const SCRIPTS = { trendIngest: INGEST_LUA, trendTop: TOP_LUA, trendPrefix: PREFI
 type ScriptName = keyof typeof SCRIPTS;
 type EntryReply = [string, string, string, string, string, string];
 
-/** Prefix completion ranks at most this many keys in lex order (a short prefix can match many more). */
-export const PREFIX_CANDIDATES = 2_000;
+/** How many keys prefix completion reads by default (see `PREFIX_LUA`). */
+export const PREFIX_SCAN: PrefixScan = { lex: 2_000, walk: 20_000 };
+
+export interface PrefixScan {
+  /** Rank every key with the prefix when no more than this many have it. */
+  lex: number;
+  /** Otherwise read at most this many hashtags, the most trending first. */
+  walk: number;
+}
 
 const toEntry = ([key, display, count, firstSeen, lastSeen, logWeight]: EntryReply): TrendEntry => ({
   key,
@@ -206,6 +255,8 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** How long `open` waits for the first connection, in milliseconds. Default 5,000. */
   connectTimeoutMs?: number;
+  /** How many keys prefix completion reads at most. Default `PREFIX_SCAN`. */
+  prefixScan?: PrefixScan;
 }
 
 /** `"ready"` when the connection to Redis is (back) up, `"down"` when it is lost. */
@@ -244,6 +295,7 @@ export class RedisTrendingStore implements TrendingStore {
     private readonly url: string,
     private readonly prefix: string,
     readonly halfLifeHours: number,
+    private readonly prefixScan: PrefixScan,
   ) {
     this.halfLifeMs = halfLifeHours * HOUR_MS;
     for (const [name, lua] of Object.entries(SCRIPTS)) client.defineCommand(name, { lua, numberOfKeys: 0 });
@@ -277,7 +329,7 @@ export class RedisTrendingStore implements TrendingStore {
     } catch (error) {
       throw invalidArgument(`invalid Redis URL '${redact(url)}': ${(error as Error).message}`);
     }
-    const store = new RedisTrendingStore(client, url, prefix, halfLifeHours);
+    const store = new RedisTrendingStore(client, url, prefix, halfLifeHours, options.prefixScan ?? PREFIX_SCAN);
     try {
       await store.connect(timeoutMs);
       const meta = `${prefix}meta`;
@@ -391,7 +443,7 @@ export class RedisTrendingStore implements TrendingStore {
   async withPrefix(prefix: string, k: number): Promise<TrendEntry[]> {
     if (prefix.length === 0) return this.top(k);
     if (!(k >= 1)) return [];
-    return entries(await this.script("trendPrefix", prefix, String(Math.floor(k)), String(PREFIX_CANDIDATES)));
+    return entries(await this.script("trendPrefix", prefix, String(Math.floor(k)), String(this.prefixScan.lex), String(this.prefixScan.walk)));
   }
 
   async lookup(keys: readonly string[]): Promise<Map<string, TrendEntry>> {

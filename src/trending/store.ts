@@ -73,9 +73,9 @@ export interface TrendingStore {
   readonly halfLifeHours: number;
   /** Applies a batch atomically: all of it or, on an error, none of it. */
   ingest(tweets: readonly IngestTweet[], options?: IngestOptions): Promise<IngestResult>;
-  /** The `k` hashtags trending most now. */
+  /** The `k` hashtags trending most now; equals by key. */
   top(k: number): Promise<TrendEntry[]>;
-  /** Hashtags whose key starts with `prefix`, trending most first. */
+  /** The `k` hashtags whose key starts with `prefix`, trending most first; equals by key. */
   withPrefix(prefix: string, k: number): Promise<TrendEntry[]>;
   lookup(keys: readonly string[]): Promise<Map<string, TrendEntry>>;
   /** log2 of the sum of all uses' weights; `-Infinity` when empty. */

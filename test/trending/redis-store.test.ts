@@ -91,6 +91,33 @@ describe("Redis trending store", () => {
     await Promise.all([store.close(), sqlite.close()]);
   });
 
+  it("ranks a prefix many keys share as the SQLite store does, reading the most trending first", async () => {
+    const sqlite = SqliteTrendingStore.open(":memory:", { halfLifeHours: 1 });
+    const store = await RedisTrendingStore.open(redis.url, { halfLifeHours: 1, keyPrefix: uniquePrefix(), prefixScan: { lex: 5, walk: 1_000 } });
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const keys = [...Array.from({ length: 40 }, (_, i) => `a${i}`), "b", "ba", "bb"];
+    const tweets = Array.from({ length: 200 }, (_, i) => tweet(String(i), random() * 24, keys[Math.floor(random() * keys.length)]!));
+    // Ten keys used once, in one tweet: equal weights, ordered by key.
+    tweets.push(tweet("ties", 30, ...Array.from({ length: 10 }, (_, i) => `t${9 - i}`)));
+    for (const batch of [tweets.slice(0, 100), tweets.slice(100)]) await Promise.all([store.ingest(batch), sqlite.ingest(batch)]);
+    for (const prefix of ["a", "a1", "a3", "b", "t", "", "z"]) {
+      for (const k of [1, 3, 20]) {
+        expect((await store.withPrefix(prefix, k)).map((e) => e.key)).toEqual((await sqlite.withPrefix(prefix, k)).map((e) => e.key));
+      }
+    }
+    expect((await store.withPrefix("t", 3)).map((e) => e.key)).toEqual(["t0", "t1", "t2"]);
+    await Promise.all([store.close(), sqlite.close()]);
+  });
+
+  it("stops reading a prefix's keys by trend at its walk limit, and ranks the first keys by lex then", async () => {
+    const store = await RedisTrendingStore.open(redis.url, { halfLifeHours: 1, keyPrefix: uniquePrefix(), prefixScan: { lex: 3, walk: 4 } });
+    await store.ingest([tweet("1", 0, "a1", "a2", "a3"), tweet("2", 1, "a3"), tweet("3", 2, "a9"), tweet("4", 3, "b1", "b2", "b3", "b4")]);
+    // The walk reads b1…b4 only; a9, the most trending "a" key, is out of reach; a1…a3 are ranked.
+    expect((await store.withPrefix("a", 2)).map((e) => e.key)).toEqual(["a3", "a1"]);
+    await store.close();
+  });
+
   it("fails open with STORE_UNAVAILABLE when nothing listens", async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
     const started = Date.now();

@@ -56,6 +56,21 @@ export function describeTrendingStore(name: string, open: () => Promise<Trending
       expect((await store.withPrefix("ma", 1)).map((e) => e.key)).toEqual(["mastodon"]);
     });
 
+    it("orders hashtags of equal weight by key", async () => {
+      await store.ingest([tweet("1", 0, "zz"), tweet("2", 1, "ac", "ab", "b", "aa")]);
+      expect((await store.top(3)).map((e) => e.key)).toEqual(["aa", "ab", "ac"]);
+      expect((await store.withPrefix("a", 2)).map((e) => e.key)).toEqual(["aa", "ab"]);
+    });
+
+    it("completes a prefix thousands of keys share with its most trending key", async () => {
+      const cold = Array.from({ length: 2_500 }, (_, i) => tweet(`c${i}`, 0, `a${String(i).padStart(4, "0")}`));
+      for (let i = 0; i < cold.length; i += 500) await store.ingest(cold.slice(i, i + 500));
+      // "azz" comes after every cold key in lex order.
+      await store.ingest([tweet("h1", 2, "azz"), tweet("h2", 2, "azz"), tweet("h3", 1, "b"), tweet("h4", 1, "a2499")]);
+      expect((await store.withPrefix("a", 3)).map((e) => e.key)).toEqual(["azz", "a2499", "a0000"]);
+      expect((await store.withPrefix("a1", 2)).map((e) => e.key)).toEqual(["a1000", "a1001"]);
+    });
+
     it("gives hourly series ending at now", async () => {
       await store.ingest([tweet("1", 0.5, "a"), tweet("2", 2.1, "a"), tweet("3", 2.9, "a")]);
       const series = await store.series(["a", "b"], T0 + 2.5 * HOUR_MS, 4);
