@@ -14,9 +14,13 @@ export interface FieldOptions {
 
 export type TweetFormat = "jsonl" | "csv" | "tsv";
 
-/** Names tried, in order, when no field is given (lower case; CSV headers match case-insensitively). */
+/**
+ * Names tried, in order, when no field is given: the first that holds a value other than `""`
+ * (lower case; CSV headers match case-insensitively; dotted paths reach into JSON objects).
+ */
 export const FIELD_ALIASES = {
-  text: ["text", "full_text", "tweet", "content", "body"],
+  // `reblog.content`: a Mastodon boost, whose own `content` is empty, carries the boosted post's.
+  text: ["text", "full_text", "tweet", "content", "body", "reblog.content"],
   id: ["id", "id_str", "tweet_id", "status_id"],
   time: ["created_at", "date", "timestamp", "time", "datetime", "createdat"],
 } as const;
@@ -68,8 +72,13 @@ function getPath(object: unknown, path: string): unknown {
 }
 
 function firstPresent(object: Record<string, unknown>, names: readonly string[]): unknown {
-  for (const name of names) if (object[name] !== undefined && object[name] !== null) return object[name];
-  return undefined;
+  let empty: unknown;
+  for (const name of names) {
+    const value = getPath(object, name);
+    if (value === "") empty = value;
+    else if (value !== undefined && value !== null) return value;
+  }
+  return empty;
 }
 
 /** Turns one record into a tweet, or a reason why not. Shared by both formats. */

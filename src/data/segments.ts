@@ -1,6 +1,7 @@
 import { decodeHTML } from "entities";
 import twitter from "twitter-text";
 import { hashtagKey } from "./hashtags.js";
+import { htmlToText, looksLikeHtml } from "./html.js";
 
 /** The retweet prefix `RT @user:` that tweets start with; training, evaluation and serving drop it. */
 const RETWEET_PREFIX = /^\s*RT\s+@\w+:?\s*/u;
@@ -24,15 +25,17 @@ export type Segment =
 
 /**
  * A raw tweet as the cleaning function reads it: HTML entities decoded, a leading
- * `RT @user:` dropped. Hashtags, links and mentions stay.
+ * `RT @user:` dropped. Hashtags, links and mentions stay. A post in HTML (a Mastodon status's
+ * `content`) is read as its text first.
  *
  * @example
  * ```ts
  * tweetBody("RT @WarintheFuture: Fish &amp; chips #AnzacDay"); // "Fish & chips #AnzacDay"
+ * tweetBody('<p>Fish <a href="https://m.s/tags/AnzacDay" rel="tag">#<span>AnzacDay</span></a></p>'); // "Fish #AnzacDay\n"
  * ```
  */
 export function tweetBody(raw: string): string {
-  return decodeHTML(raw).replace(RETWEET_PREFIX, "");
+  return (looksLikeHtml(raw) ? htmlToText(raw) : decodeHTML(raw)).replace(RETWEET_PREFIX, "");
 }
 
 function pushText(out: Segment[], text: string): void {

@@ -18,6 +18,25 @@ describe("cleanQuery", () => {
     expect(cleanQuery(raw)).toBe(expected);
   });
 
+  it("reads a post in HTML (a Mastodon status's content) as its text", () => {
+    const html =
+      '<p>Loving the <a href="https://mastodon.social/tags/Eurovision" class="mention hashtag" rel="tag">#<span>Eurovision</span></a> final' +
+      ' <a href="https://example.com/live" rel="nofollow noopener" target="_blank"><span class="invisible">https://</span><span class="">example.com/live</span></a></p>' +
+      '<p>with <span class="h-card"><a href="https://m.s/@bob" class="u-url mention">@<span>bob</span></a></span> &amp; co<br />' +
+      '<a href="https://m.s/tags/ESC2023" class="mention hashtag" rel="tag">#<span>ESC2023</span></a></p>';
+    const result = analyzeText(html);
+    expect(result.query).toBe("Loving the final with @bob & co");
+    expect(result.keys).toEqual(["eurovision", "esc2023"]);
+    expect(result.mentions.map((m) => m.display)).toEqual(["Eurovision", "ESC2023"]);
+  });
+
+  it.each([
+    ["an encoded tag", "&lt;p&gt;hello&lt;/p&gt; #a", "<p>hello</p>"],
+    ["a heart and angle brackets", "I <3 you, a<b and c>d #a", "I <3 you, a<b and c>d"],
+  ])("keeps plain text as it is: %s", (_name, raw, expected) => {
+    expect(cleanQuery(raw)).toBe(expected);
+  });
+
   it("returns the hashtags it removed, distinct, in order", () => {
     const result = analyzeText("RT @a: #Leafs beat #Bruins &amp; #leafs fans cheer");
     expect(result.keys).toEqual(["leafs", "bruins"]);

@@ -61,6 +61,20 @@ describe("JSON lines reader", () => {
     expect(rows).toEqual([{ id: "k1", createdAt: 1683800000_000, text: "hi #x", line: 1 }]);
   });
 
+  it("reads Mastodon statuses: HTML content, a boost's from the boosted post, an empty text skipped for the next name", async () => {
+    const status = (id: string, content: string, reblog?: object) =>
+      JSON.stringify({ id, created_at: "2023-05-13T20:00:00.000Z", content, reblog: reblog ?? null, tags: [] });
+    const html = '<p>Final <a href="https://m.s/tags/Eurovision" class="mention hashtag" rel="tag">#<span>Eurovision</span></a></p>';
+    const path = file(
+      "mastodon.jsonl",
+      [status("1", html), status("2", "", { content: html }), status("3", ""), '{"id": "4", "text": "", "full_text": "long #x"}'].join("\n"),
+    );
+    const { rows, malformed } = await readAll(path);
+    expect(rows.map((r) => [r.id, r.text])).toEqual([["1", html], ["2", html], ["4", "long #x"]]);
+    expect(rows[0]!.createdAt).toBe(Date.parse("2023-05-13T20:00:00Z"));
+    expect(malformed.listed).toEqual([{ line: 3, reason: "missing text" }]);
+  });
+
   it("names a missing file", async () => {
     await expect(openTweets(join(dir, "nope.jsonl"))).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });

@@ -100,6 +100,14 @@ describe("POST /v1/suggest", () => {
     expect(keys).toContain("zzbrandnewtag");
   });
 
+  it("ingests a Mastodon status's HTML content as its text", async () => {
+    const text = '<p>go <a href="https://m.s/tags/ZzMastoTag" class="mention hashtag" rel="tag">#<span>ZzMastoTag</span></a></p>';
+    const res = await app.inject({ method: "POST", url: "/v1/tweets", payload: { tweets: [{ id: "masto-1", text, time: T0 + 190_000 }] } });
+    expect(res.json()).toEqual({ ingested: 1, hashtag_uses: 1 });
+    const body = (await app.inject({ method: "GET", url: "/v1/hashtags?prefix=zzmasto" })).json();
+    expect(body.hashtags.map((h: { hashtag: string }) => h.hashtag)).toEqual(["ZzMastoTag"]);
+  });
+
   it("batches concurrent requests into fewer model runs", async () => {
     const before = { ...suggester.batchStats! };
     const responses = await Promise.all(Array.from({ length: 24 }, (_, i) => suggest({ text: `draft number ${i} about the weather` })));
