@@ -9,7 +9,8 @@ export const FIELD_FLAGS = {
   format: { type: "string" },
 } as const;
 
-export const FIELD_HELP = `  --text-field NAME    field or CSV column with the tweet text (default: text, full_text, tweet, content, body)
+export const FIELD_HELP = `  --text-field NAME    field or CSV column with the tweet text (default: the first not empty of note_tweet.text,
+                       extended_tweet.full_text, full_text, text, tweet, content, body, reblog.content)
   --time-field NAME    field with the time (default: created_at, date, timestamp, …); dotted paths reach into JSON
   --id-field NAME      field with the tweet id (default: id, id_str, tweet_id)
   --format F           jsonl, csv or tsv (default: from the file name, else from its first character)`;

@@ -19,8 +19,10 @@ export type TweetFormat = "jsonl" | "csv" | "tsv";
  * (lower case; CSV headers match case-insensitively; dotted paths reach into JSON objects).
  */
 export const FIELD_ALIASES = {
+  // The full text of a long post before `text`, which the APIs cut: Twitter API v2's `note_tweet`,
+  // v1.1's `extended_tweet` (compatibility mode) and `full_text` (extended mode).
   // `reblog.content`: a Mastodon boost, whose own `content` is empty, carries the boosted post's.
-  text: ["text", "full_text", "tweet", "content", "body", "reblog.content"],
+  text: ["note_tweet.text", "extended_tweet.full_text", "full_text", "text", "tweet", "content", "body", "reblog.content"],
   id: ["id", "id_str", "tweet_id", "status_id"],
   time: ["created_at", "date", "timestamp", "time", "datetime", "createdat"],
 } as const;

@@ -75,6 +75,18 @@ describe("JSON lines reader", () => {
     expect(malformed.listed).toEqual([{ line: 3, reason: "missing text" }]);
   });
 
+  it("prefers the full text of a long tweet to the cut one (Twitter API v2 and v1.1)", async () => {
+    const path = file(
+      "api.jsonl",
+      [
+        '{"id": "1", "text": "cut… https://t.co/x", "note_tweet": {"text": "the whole post #v2"}}',
+        '{"id_str": "2", "text": "cut… https://t.co/y", "truncated": true, "extended_tweet": {"full_text": "the whole post #v11"}}',
+        '{"id_str": "3", "text": "cut…", "full_text": "the whole post #extended"}',
+      ].join("\n"),
+    );
+    expect((await readAll(path)).rows.map((r) => r.text)).toEqual(["the whole post #v2", "the whole post #v11", "the whole post #extended"]);
+  });
+
   it("names a missing file", async () => {
     await expect(openTweets(join(dir, "nope.jsonl"))).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });
