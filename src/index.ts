@@ -52,6 +52,7 @@ export { DynamicBatcher, type BatcherOptions } from "./recommend/batcher.js";
 export { NeighbourIndex, type RecentTweet } from "./retrieval/neighbour-index.js";
 export { CentroidIndex, type CentroidCosines, type CentroidIndexOptions } from "./retrieval/centroid-index.js";
 export { StreamClassifier, type ClassifierScores, type StreamClassifierOptions } from "./retrieval/stream-classifier.js";
+export { CooccurrenceIndex, DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS, type CooccurrenceIndexOptions, type TaggedTweet } from "./retrieval/cooccurrence-index.js";
 export { SqliteTrendingStore } from "./trending/sqlite-store.js";
 export { RedisTrendingStore } from "./trending/redis-store.js";
 export { openStore } from "./trending/open-store.js";

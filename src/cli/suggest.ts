@@ -13,7 +13,7 @@ After a partial hashtag at the cursor ("… #anz") it completes that prefix.
 
   --k N                suggestions (default 5)
   --cursor N           caret position in TEXT (default: the end)
-  --explain            show each suggestion's signals (model, trend, neighbours, burst, uses, centroid, classifier)
+  --explain            show each suggestion's signals (model, trend, neighbours, burst, uses, centroid, classifier, cooccurrence)
   --json               print JSON ({ suggestions: [...] }) instead of a table
 ${PRODUCT_HELP}`;
 
@@ -48,13 +48,13 @@ export async function runSuggest(argv: string[]): Promise<number> {
     } else {
       if (result.completing) console.log(`completing #${result.completing.prefix}`);
       const header = ["hashtag", "score", "count", "trend"];
-      if (values.explain) header.push("p_model", "p_trend", "p_neighbours", "burst", "uses", "centroid", "classifier");
+      if (values.explain) header.push("p_model", "p_trend", "p_neighbours", "burst", "uses", "centroid", "classifier", "cooccurrence");
       console.log(
         formatTable(
           header,
           result.suggestions.map((s) => {
             const row: (string | number)[] = [`#${s.hashtag}`, s.score, s.count, s.trend.score];
-            if (s.explain) row.push(s.explain.model, s.explain.trend, s.explain.neighbours, s.explain.burst, s.explain.uses, s.explain.centroid, s.explain.classifier);
+            if (s.explain) row.push(s.explain.model, s.explain.trend, s.explain.neighbours, s.explain.burst, s.explain.uses, s.explain.centroid, s.explain.classifier, s.explain.cooccurrence);
             return row;
           }),
         ),

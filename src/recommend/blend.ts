@@ -16,17 +16,23 @@ export interface Signals {
   centroid: number;
   /** The draft's score from the classifier trained on the stream (see `StreamClassifier`; 0 when it has no weights for it). */
   classifier: number;
+  /**
+   * Of the recent tweets with a hashtag already in the draft, the share that also used this one
+   * (the largest over the draft's hashtags; see `CooccurrenceIndex`); 0 when the draft has none.
+   */
+  cooccurrence: number;
 }
 
 export type Signal = keyof Signals;
-export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier"];
+export const SIGNALS: readonly Signal[] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier", "cooccurrence"];
 
 /**
  * Weights of the signals in a candidate's logit, a log-linear blend:
  * `logit = model · ln(p_model + 1e-5) + trend · ln(p_trend + 1e-7) + neighbours · ln(p_neighbours + 0.01)
- *          + burst · ln(1 + burst) + uses · ln(1 + uses) + centroid · √cosine + classifier · score`,
+ *          + burst · ln(1 + burst) + uses · ln(1 + uses) + centroid · √cosine + classifier · score
+ *          + cooccurrence · ln(1 + share / 0.001)`,
  * so the final score, a softmax of the logits over the draft's candidates, is proportional to
- * `p_model^model · p_trend^trend · … · e^(centroid · √cosine + classifier · score)`. A weight may be negative (`uses`
+ * `p_model^model · p_trend^trend · … · e^(centroid · √cosine + classifier · score) · (1 + share / 0.001)^cooccurrence`. A weight may be negative (`uses`
  * was: a hashtag everyone always uses needs more evidence than its count alone). More signals get
  * a weight here.
  */
@@ -38,9 +44,12 @@ export type BlendWeights = Record<Signal, number>;
  * window) next to a held-out twin of models/default's first stage trained only on the tweets
  * before 2023-05-08, so that no validation tweet had been read by the model; bench/README.md "Choosing the
  * blend". models/default, trained further on all the data, cannot be fitted on those days, and
- * uses these weights as they are.
+ * uses these weights as they are. `cooccurrence` counts only in drafts that hold a hashtag, which
+ * the tweets learned from never do (their hashtags are what they teach): it was chosen with
+ * `bench/cooccurrence.ts` on the same days, with the first hashtag of each tweet typed in its draft
+ * (bench/README.md "Hashtags already in the draft"), and the blend's learning leaves it as it is.
  */
-export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25, trend: 0.21, neighbours: 0.55, burst: 0.9, uses: -0.09, centroid: 8.36, classifier: 0.25 });
+export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25, trend: 0.21, neighbours: 0.55, burst: 0.9, uses: -0.09, centroid: 8.36, classifier: 0.25, cooccurrence: 1.5 });
 
 /**
  * The blend that scores and explains a completion whose draft has neither words nor hashtags (`#ma`
@@ -51,7 +60,7 @@ export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({ model: 0.25
  * decayed uses alone (`bench/complete.ts`; bench/README.md "Prefix completion"). A blend without
  * the trend (`--weights model=1`) ranks such completions itself.
  */
-export const COMPLETION_WITHOUT_WORDS: Readonly<BlendWeights> = Object.freeze({ model: 0, trend: 1, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0 });
+export const COMPLETION_WITHOUT_WORDS: Readonly<BlendWeights> = Object.freeze({ model: 0, trend: 1, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0, cooccurrence: 0 });
 
 /**
  * The model's coverage at and above which it keeps its whole weight. Coverage is the share of the
@@ -106,6 +115,7 @@ export const feature: Readonly<Record<Signal, (value: number) => number>> = Obje
   uses: (uses: number) => Math.log1p(uses),
   centroid: (cosine: number) => Math.sqrt(cosine),
   classifier: (score: number) => score,
+  cooccurrence: (share: number) => Math.log1p(share / 0.001),
 });
 
 /** Each signal on the scale its weight multiplies. */
@@ -118,6 +128,7 @@ export function features(s: Signals): Record<Signal, number> {
     uses: feature.uses(s.uses),
     centroid: feature.centroid(s.centroid),
     classifier: feature.classifier(s.classifier),
+    cooccurrence: feature.cooccurrence(s.cooccurrence),
   };
 }
 
@@ -127,11 +138,11 @@ export function features(s: Signals): Record<Signal, number> {
  * (test/recommend/blend.test.ts checks it). The ranking itself uses {@link logitOfFeatures}.
  */
 export function logit(s: Signals, weights: BlendWeights): number {
-  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), feature.centroid(s.centroid), feature.classifier(s.classifier), weights);
+  return logitOfFeatures(feature.model(s.model), feature.trend(s.trend), feature.neighbours(s.neighbours), feature.burst(s.burst), feature.uses(s.uses), feature.centroid(s.centroid), feature.classifier(s.classifier), feature.cooccurrence(s.cooccurrence), weights);
 }
 
 /** {@link logit} from features already computed (see {@link feature}): the same sum, in the same order. */
-export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, centroid: number, classifier: number, weights: BlendWeights): number {
+export function logitOfFeatures(model: number, trend: number, neighbours: number, burst: number, uses: number, centroid: number, classifier: number, cooccurrence: number, weights: BlendWeights): number {
   let sum = 0;
   sum += weights.model * model;
   sum += weights.trend * trend;
@@ -140,6 +151,7 @@ export function logitOfFeatures(model: number, trend: number, neighbours: number
   sum += weights.uses * uses;
   sum += weights.centroid * centroid;
   sum += weights.classifier * classifier;
+  sum += weights.cooccurrence * cooccurrence;
   return sum;
 }
 

@@ -18,6 +18,8 @@ export interface Evidence {
   /** Store entries read besides the snapshot (prefix completion). */
   known: Map<string, TrendEntry>;
   votes: Map<string, number>;
+  /** Per hashtag, its share of the recent tweets with a hashtag already in the draft (`CooccurrenceIndex.shares`; empty when there is none). */
+  cooccurrence: ReadonlyMap<string, number>;
   now: number;
 }
 
@@ -53,6 +55,8 @@ export interface Candidates {
 export const MODEL_CANDIDATES = 50;
 /** The neighbours' most voted hashtags considered per draft. */
 const NEIGHBOUR_CANDIDATES = 50;
+/** The hashtags most used with those already in the draft, considered per draft. */
+const COOCCURRENCE_CANDIDATES = 20;
 
 /** What a trend snapshot's entries add to any draft's logits, worked out once per snapshot. */
 interface TrendFeatures {
@@ -70,11 +74,11 @@ interface TrendFeatures {
 
 /** Features per candidate: one per signal, in `SIGNALS` order (the order `logitOfFeatures` takes them). */
 const WIDTH = SIGNALS.length;
-const [MODEL, TREND, NEIGHBOURS, BURST, USES, CENTROID, CLASSIFIER] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier"].map((signal) => {
+const [MODEL, TREND, NEIGHBOURS, BURST, USES, CENTROID, CLASSIFIER, COOCCURRENCE] = ["model", "trend", "neighbours", "burst", "uses", "centroid", "classifier", "cooccurrence"].map((signal) => {
   const column = (SIGNALS as readonly string[]).indexOf(signal);
   if (column < 0) throw new Error(`no signal '${signal}'`);
   return column;
-}) as [number, number, number, number, number, number, number];
+}) as [number, number, number, number, number, number, number, number];
 const NONE: ReadonlySet<string> = new Set();
 
 /**
@@ -117,14 +121,18 @@ export class CandidateRanker {
     this.burstAt = new Float64Array(hashtags.length);
   }
 
-  /** The model's best (`extra` more, for hashtags already in the draft), the trending ones, and the neighbours' picks. */
+  /**
+   * The model's best (`extra` more, for hashtags already in the draft), the trending ones, the
+   * neighbours' picks, and the hashtags most used with those in the draft.
+   */
   forDraft(evidence: Evidence, extra: number): Candidates {
     const { probabilities } = evidence.scored;
     const { snapshot, votes } = evidence;
     const trend = this.trendFeaturesOf(snapshot);
     const stamp = this.nextStamp();
     const best = topK(probabilities, Math.min(MODEL_CANDIDATES + extra, probabilities.length));
-    const candidates = new CandidateList(best.length + snapshot.entries.length + NEIGHBOUR_CANDIDATES);
+    const together = evidence.cooccurrence.size > 0 ? topKeys(evidence.cooccurrence, COOCCURRENCE_CANDIDATES) : [];
+    const candidates = new CandidateList(best.length + snapshot.entries.length + NEIGHBOUR_CANDIDATES + together.length);
     for (const index of best) {
       this.seen[index] = stamp;
       candidates.push(this.hashtags[index]!.key, index, trend.entryOf[index]!);
@@ -137,12 +145,22 @@ export class CandidateRanker {
       }
       candidates.push(entry.key, index, at);
     });
+    const voted = new Set<string>();
     for (const key of topKeys(votes, NEIGHBOUR_CANDIDATES)) {
       const index = this.indexOf(key) ?? -1;
       if (index >= 0) {
         if (this.seen[index] === stamp) continue;
         this.seen[index] = stamp;
       } else if (snapshot.byKey.has(key)) continue; // a trending one, already in
+      else if (together.length > 0) voted.add(key);
+      candidates.push(key, index, -1);
+    }
+    for (const key of together) {
+      const index = this.indexOf(key) ?? -1;
+      if (index >= 0) {
+        if (this.seen[index] === stamp) continue;
+        this.seen[index] = stamp;
+      } else if (snapshot.byKey.has(key) || voted.has(key)) continue;
       candidates.push(key, index, -1);
     }
     return candidates.done();
@@ -182,7 +200,7 @@ export class CandidateRanker {
         const key = candidates.keys[this.rowOf[r]!]!;
         const index = candidates.modelIndex[this.rowOf[r]!]!;
         const entry = snapshot.byKey.get(key) ?? known.get(key);
-        const logit = logitOfFeatures(0, this.rows[r * WIDTH + TREND]!, 0, 0, 0, 0, 0, COMPLETION_WITHOUT_WORDS);
+        const logit = logitOfFeatures(0, this.rows[r * WIDTH + TREND]!, 0, 0, 0, 0, 0, 0, COMPLETION_WITHOUT_WORDS);
         return { key, logit, logWeight: entry?.logWeight ?? -Infinity, model: index >= 0 ? scored.probabilities[index]! : 0 };
       });
       const max = Math.max(...rows.map((row) => row.logit));
@@ -210,7 +228,7 @@ export class CandidateRanker {
     let max = -Infinity;
     for (let r = 0, at = 0; r < count; r++, at += WIDTH) {
       const key = keys[rowOf[r]!]!;
-      const value = logitOfFeatures(rows[at + MODEL]!, rows[at + TREND]!, rows[at + NEIGHBOURS]!, rows[at + BURST]!, rows[at + USES]!, rows[at + CENTROID]!, rows[at + CLASSIFIER]!, weights);
+      const value = logitOfFeatures(rows[at + MODEL]!, rows[at + TREND]!, rows[at + NEIGHBOURS]!, rows[at + BURST]!, rows[at + USES]!, rows[at + CENTROID]!, rows[at + CLASSIFIER]!, rows[at + COOCCURRENCE]!, weights);
       logits[r] = value;
       if (value > max) max = value;
       if (best.length === k && !outranks(value, key, best[k - 1]!)) continue;
@@ -249,11 +267,12 @@ export class CandidateRanker {
    * `rowOf`, leaving out excluded and blocked ones; returns how many rows.
    */
   private fillFeatures(fit: TextFit, candidates: Candidates, evidence: Evidence, excluded: ReadonlySet<string>): number {
-    const { scored, snapshot, known, votes } = evidence;
+    const { scored, snapshot, known, votes, cooccurrence } = evidence;
     const { cosines, scores } = fit;
     const { probabilities } = scored;
     const trend = this.trendFeaturesOf(snapshot);
     const noTrend = feature.trend(0);
+    const noCooccurrence = feature.cooccurrence(0);
     const noVotes = feature.neighbours(0);
     const burstAt = this.burstFeatures();
     // The model hashtags' votes, read by index below (others by key).
@@ -304,6 +323,7 @@ export class CandidateRanker {
       rows[row + USES] = usesFeature;
       rows[row + CENTROID] = feature.centroid(index >= 0 ? cosines.at(index) : cosines.of(key));
       rows[row + CLASSIFIER] = feature.classifier(index >= 0 ? scores.at(index) : scores.of(key));
+      rows[row + COOCCURRENCE] = cooccurrence.size > 0 ? feature.cooccurrence(cooccurrence.get(key) ?? 0) : noCooccurrence;
       rowOf[count++] = n;
     }
     for (const index of voted) votesAt[index] = 0;
@@ -321,7 +341,7 @@ export class CandidateRanker {
   }
 
   /** A candidate's signals for this draft, read by key (for the few shown). */
-  private signals(key: string, { scored, snapshot, known, votes }: Evidence, { cosines, scores }: TextFit): Signals {
+  private signals(key: string, { scored, snapshot, known, votes, cooccurrence }: Evidence, { cosines, scores }: TextFit): Signals {
     const index = this.indexOf(key);
     const entry = snapshot.byKey.get(key) ?? known.get(key);
     return {
@@ -332,6 +352,7 @@ export class CandidateRanker {
       uses: entry?.count ?? 0,
       centroid: cosines.of(key),
       classifier: scores.of(key),
+      cooccurrence: cooccurrence.get(key) ?? 0,
     };
   }
 

@@ -14,6 +14,7 @@ import { CandidateRanker, type Evidence, type Ranked } from "./candidate-ranker.
 import { NeighbourIndex } from "../retrieval/neighbour-index.js";
 import { CentroidIndex } from "../retrieval/centroid-index.js";
 import { StreamClassifier } from "../retrieval/stream-classifier.js";
+import { CooccurrenceIndex, DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS } from "../retrieval/cooccurrence-index.js";
 import { DEFAULT_BLEND_LEARNING_RATE, OnlineBlend, type Lesson } from "./online-blend.js";
 import { PrefixIndex } from "./prefix-index.js";
 import { SharedBlend } from "./shared-blend.js";
@@ -100,6 +101,8 @@ export interface SuggesterOptions {
   recentTweets?: number;
   /** A look-alike tweet's vote halves per this many hours of age (default 2). */
   neighbourHalfLifeHours?: number;
+  /** A tweet's part in which hashtags are used together halves per this many hours of age (default {@link DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS}). */
+  cooccurrenceHalfLifeHours?: number;
   /** Dynamic batching of model runs; `false` runs each draft alone. */
   batching?: BatcherOptions | false;
   /**
@@ -127,6 +130,8 @@ export const MAX_K = 100;
 /** Chosen with bench/blend.ts on the validation days (bench/README.md "Choosing the blend"). */
 export const DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS = 2;
 const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Map(), totalLogWeight: -Infinity, takenAt: 0 });
+/** The co-occurrence shares of a draft without hashtags. */
+const NO_COOCCURRENCE: ReadonlyMap<string, number> = new Map();
 
 /**
  * The product's ranking: for a draft, the model's probabilities (through a dynamic batcher) are
@@ -134,7 +139,9 @@ const EMPTY_SNAPSHOT: TrendSnapshot = Object.freeze({ entries: [], byKey: new Ma
  * of recent look-alike tweets (a {@link NeighbourIndex} kept in step with the store), the burst in
  * the last tweets ingested ({@link RecentUses}), and the draft's fit with what each hashtag's
  * tweets of the last two days said (a {@link CentroidIndex}, kept in step likewise), and the
- * scores of a classifier trained online on those tweets ({@link StreamClassifier}). The model's
+ * scores of a classifier trained online on those tweets ({@link StreamClassifier}), and, for a
+ * draft that holds hashtags already, how often recent tweets used each hashtag with them
+ * ({@link CooccurrenceIndex}). The model's
  * weight falls when few of the hashtags in use are ones it knows ({@link FULL_WEIGHT_COVERAGE}).
  * The blend's weights learn from the tweets ingested ({@link OnlineBlend}); they are kept in the
  * store, which every process on it learns into ({@link SharedBlend}). Hashtags already in the
@@ -170,6 +177,7 @@ export class Suggester {
   private readonly neighbours: NeighbourIndex;
   private readonly centroids: CentroidIndex;
   private readonly classifier: StreamClassifier;
+  private readonly cooccurrences: CooccurrenceIndex;
   private readonly recentMaxAgeMs: number;
   private readonly recentUses: RecentUses;
   private recentCursor: string | undefined;
@@ -204,6 +212,7 @@ export class Suggester {
     this.wallClock = options.now ?? Date.now;
     this.seriesHours = options.seriesHours ?? 24;
     this.neighbours = new NeighbourIndex({ halfLifeHours: options.neighbourHalfLifeHours ?? DEFAULT_NEIGHBOUR_HALF_LIFE_HOURS });
+    this.cooccurrences = new CooccurrenceIndex({ halfLifeHours: options.cooccurrenceHalfLifeHours ?? DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS });
     this.centroids = new CentroidIndex({ indexedKeys: modelKeys });
     this.classifier = new StreamClassifier({ indexedKeys: modelKeys });
     this.recentMaxAgeMs = options.trendMaxAgeMs ?? 1000;
@@ -335,13 +344,15 @@ export class Suggester {
   /**
    * Every candidate of a cleaned query with its signals, unranked, and the model's coverage of the
    * trends (which scales its weight: `weightsAtCoverage` in blend.ts): what `bench/blend.ts`
-   * records once to fit the weights with which {@link rankCleanQuery} then ranks.
+   * records once to fit the weights with which {@link rankCleanQuery} then ranks. `present`: hashtags
+   * the draft holds besides the query (`bench/cooccurrence.ts`); they are no candidates.
    */
-  async candidateSignals(query: string, time: number): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
+  async candidateSignals(query: string, time: number, present: readonly string[] = []): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
     return this.inFlight.run(async () => {
-      const evidence = await this.gather({ text: query, cleaned: true }, time);
-      const candidates = this.ranker.signalsOf(this.ranker.forDraft(evidence, 0).keys, evidence);
-      return { modelCoverage: this.ranker.modelCoverage(evidence), candidates };
+      const gathered = await this.gather({ text: query, cleaned: true }, time);
+      const evidence = present.length > 0 ? { ...gathered, cooccurrence: this.cooccurrences.shares(present) } : gathered;
+      const keys = this.ranker.forDraft(evidence, present.length).keys.filter((key) => !present.includes(key));
+      return { modelCoverage: this.ranker.modelCoverage(evidence), candidates: this.ranker.signalsOf(keys, evidence) };
     });
   }
 
@@ -386,6 +397,7 @@ export class Suggester {
     for (const entry of stored) evidence.known.set(entry.key, entry);
     const keys = new Set<string>([...this.modelKeys.find(key, PREFIX_CANDIDATES), ...stored.map((e) => e.key)]);
     for (const neighbour of evidence.votes.keys()) if (neighbour.startsWith(key)) keys.add(neighbour);
+    for (const together of evidence.cooccurrence.keys()) if (together.startsWith(key)) keys.add(together);
     const candidates = this.ranker.forKeys(keys, evidence);
     const excluded = new Set(evidence.scored.present);
     // With no words and no hashtags in the draft there is nothing to fit: the trending uses rank
@@ -458,7 +470,8 @@ export class Suggester {
   private async gather(draft: Draft, now: number): Promise<Evidence> {
     const [scored, snapshot] = await allSettled<[ScoredDraft, TrendSnapshot, void]>([this.scoreDraft(draft), this.snapshot(), this.syncRecentTweets()]);
     const terms = termCounts(scored.query);
-    return { scored, terms, snapshot, known: new Map(), votes: this.neighbours.votes(terms, now), now };
+    const cooccurrence = scored.present.length > 0 ? this.cooccurrences.shares(scored.present) : NO_COOCCURRENCE;
+    return { scored, terms, snapshot, known: new Map(), votes: this.neighbours.votes(terms, now), cooccurrence, now };
   }
 
   /**
@@ -482,6 +495,7 @@ export class Suggester {
         this.neighbours.addAll(tweets);
         this.centroids.addAll(tweets);
         this.classifier.addAll(tweets);
+        this.cooccurrences.addAll(tweets);
         for (const tweet of tweets.slice(-this.recentUses.size)) this.recentUses.add(tweet.keys);
         this.recentSyncedAt = performance.now();
         await this.sharedBlend.refresh().catch((error: unknown) => this.learningFailed(error));

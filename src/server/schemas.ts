@@ -39,6 +39,7 @@ const suggestion = {
         uses: { type: "integer", description: "all uses ingested (trending hashtags)" },
         centroid: { type: "number", description: "cosine with the centroid of the recent tweets (48 h) that used it" },
         classifier: { type: "number", description: "score from the classifier trained online on the ingested tweets (words to hashtags)" },
+        cooccurrence: { type: "number", description: "share of the recent tweets with a hashtag already in the draft that also used it (0 when the draft has none)" },
         contributions: { type: "object", properties: perSignal() },
         logit: { type: "number" },
         model_coverage: {

@@ -7,7 +7,7 @@ describe("the blend's logit", () => {
     let seed = 7;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     for (let i = 0; i < 200; i++) {
-      const signals = { model: random() ** 3, trend: i % 5 === 0 ? 0 : random(), neighbours: random() * 0.5, burst: Math.floor(random() * 20), uses: Math.floor(random() * 1e5), centroid: random(), classifier: random() * 6 - 2 };
+      const signals = { model: random() ** 3, trend: i % 5 === 0 ? 0 : random(), neighbours: random() * 0.5, burst: Math.floor(random() * 20), uses: Math.floor(random() * 1e5), centroid: random(), classifier: random() * 6 - 2, cooccurrence: i % 3 === 0 ? 0 : random() };
       const parts = explainScore(signals, weights);
       expect(logit(signals, weights)).toBe(parts.logit);
       const f = features(signals);
@@ -28,7 +28,7 @@ describe("the model's weight at a coverage of the trending uses", () => {
   it("is kept whole at any coverage when the full-weight coverage is 0, in a blend of the model alone, and when the coverage is not a number", () => {
     expect(modelWeightFactor(0, 0)).toBe(1);
     expect(weightsAtCoverage(DEFAULT_BLEND, 0.1, 0)).toBe(DEFAULT_BLEND);
-    const modelAlone = { model: 1, trend: 0, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0 };
+    const modelAlone = { model: 1, trend: 0, neighbours: 0, burst: 0, uses: 0, centroid: 0, classifier: 0, cooccurrence: 0 };
     expect(weightsAtCoverage(modelAlone, 0)).toBe(modelAlone); // scaled, every weight would be 0
     expect(modelWeightFactor(Number.NaN)).toBe(1); // Infinity / Infinity when the store's total and top disagree
   });

@@ -137,6 +137,43 @@ describe("prefix completion's scores", () => {
   });
 });
 
+describe("hashtags already in the draft", () => {
+  /** #ZzqRival is the most used after "what a game"; half of the #ZzqTeam tweets also use #ZzqTeamForever. */
+  async function suggesterAfterGames(weights: BlendWeights = DEFAULT_BLEND): Promise<Suggester> {
+    const suggester = await productSuggester({ clock: "data", batching: false, weights, blendLearningRate: 0 });
+    const tweets = [
+      ...Array.from({ length: 4 }, () => "what a game #ZzqTeam #ZzqTeamForever"),
+      ...Array.from({ length: 4 }, () => "what a game #ZzqTeam"),
+      ...Array.from({ length: 12 }, () => "what a game #ZzqRival"),
+    ];
+    await suggester.ingest(tweets.map((text, i) => ({ id: `g${i}`, text, time: T0 + i * 1000 })));
+    return suggester;
+  }
+
+  it("puts the hashtags used with them first, and explain shows their share", async () => {
+    const suggester = await suggesterAfterGames();
+    const plain = (await suggester.suggest({ text: "what a game", k: 3, explain: true })).suggestions;
+    expect(plain[0]!.key).toBe("zzqrival");
+    for (const s of plain) expect(s.explain!.cooccurrence).toBe(0);
+    const typed = (await suggester.suggest({ text: "what a game #ZzqTeam ", k: 3, explain: true })).suggestions;
+    expect(typed[0]!.key).toBe("zzqteamforever");
+    expect(typed[0]!.explain!.cooccurrence).toBeCloseTo(0.5, 2);
+    expect(typed[0]!.explain!.contributions.cooccurrence).toBeCloseTo(DEFAULT_BLEND.cooccurrence * Math.log1p(typed[0]!.explain!.cooccurrence / 0.001), 12);
+    expect(typed.map((s) => s.key)).not.toContain("zzqteam");
+    // Completing a second hashtag after the first.
+    const completed = (await suggester.suggest({ text: "what a game #ZzqTeam #zzq", k: 3 })).suggestions;
+    expect(completed[0]!.key).toBe("zzqteamforever");
+    await suggester.close();
+  });
+
+  it("ranks as before with the cooccurrence weight at 0", async () => {
+    const suggester = await suggesterAfterGames({ ...DEFAULT_BLEND, cooccurrence: 0 });
+    expect((await suggester.suggest({ text: "what a game #ZzqTeam ", k: 3 })).suggestions[0]!.key).toBe("zzqrival");
+    expect((await suggester.suggest({ text: "what a game #ZzqTeam #zzq", k: 3 })).suggestions[0]!.key).toBe("zzqrival");
+    await suggester.close();
+  });
+});
+
 describe("what a suggestion shows after an ingest", () => {
   it("counts the newest use at once, and a caller's changes to a sparkline do not leak", async () => {
     const suggester = await productSuggester({ clock: "data", batching: false, trendMaxAgeMs: 60_000 });
@@ -198,7 +235,7 @@ describe("closing the suggester", () => {
 describe("a stream whose hashtags the model does not know", () => {
   const DAWN = "Lest we forget. Dawn service at the memorial"; // the model's pick: #AnzacDay, p ≈ 0.67
   // Weights under which the model's pick outranks one use of a new hashtag while its weight is whole.
-  const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0, centroid: 0, classifier: 0 };
+  const weights = { model: 0.6, trend: 0.2, neighbours: 1, burst: 0.5, uses: 0, centroid: 0, classifier: 0, cooccurrence: 0 };
 
   async function suggestAfter(texts: string[], options: { fullWeightCoverage?: number; weights?: BlendWeights } = {}) {
     const suggester = await productSuggester({ clock: "data", batching: false, ...options });
