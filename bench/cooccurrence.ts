@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
 import { ProductRanker } from "../src/eval/product-ranker.js";
-import { feature, features, FULL_WEIGHT_COVERAGE, modelScaleOf, SIGNALS, type BlendWeights, type Signals } from "../src/recommend/blend.js";
+import { feature, logit, weightsAtCoverage } from "../src/recommend/blend.js";
 import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester } from "../src/recommend/suggester.js";
 import { DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS } from "../src/retrieval/cooccurrence-index.js";
@@ -89,9 +89,9 @@ for (const [i, example] of [...window!].sort((a, b) => a.time! - b.time!).entrie
     const { candidates, modelCoverage } = await suggester.candidateSignals(example.query, example.time!, [typed.key]);
     const keys = candidates.map((c) => c.key);
     add(aloneTally, ranked(keys, candidates.map((c) => c.cooccurrence)), truth);
-    const { weights } = await suggester.learnedBlend();
-    const scale = modelScaleOf(weights, modelCoverage, FULL_WEIGHT_COVERAGE);
-    const base = candidates.map((c) => logitWithout(c, weights, scale));
+    // The blend's logit without the co-occurrence signal, the model's weight scaled by its coverage.
+    const weights = weightsAtCoverage((await suggester.learnedBlend()).weights, modelCoverage);
+    const base = candidates.map((c) => logit({ ...c, cooccurrence: 0 }, weights));
     for (const [shape, toFeature] of Object.entries(SHAPES)) {
       WEIGHTS.forEach((w, n) => {
         add(blendTallies.get(shape)![n]!, ranked(keys, candidates.map((c, j) => base[j]! + w * toFeature(c.cooccurrence))), truth);
@@ -100,14 +100,6 @@ for (const [i, example] of [...window!].sort((a, b) => a.time! - b.time!).entrie
   }
   await product.ingest([example]);
   if (i % 5000 === 4999) console.error(`${i + 1} tweets, ${asked} asked, ${((performance.now() - started) / 1000).toFixed(0)} s`);
-}
-
-/** The blend's logit without the co-occurrence signal, the model's weight scaled by its coverage. */
-function logitWithout(signals: Signals, weights: Readonly<BlendWeights>, modelScale: number): number {
-  const f = features(signals);
-  let sum = 0;
-  for (const s of SIGNALS) if (s !== "cooccurrence") sum += (s === "model" ? weights[s] * modelScale : weights[s]) * f[s];
-  return sum;
 }
 
 console.log(`${windowName}: ${asked} tweets with words and 2+ hashtags, the first typed in the draft; model ${values.model}; co-occurrence half-life ${halfLife} h\n`);

@@ -12,13 +12,15 @@
  * With `--compare DIR` (another checkout of this repository, built: `npm ci && npm run build`
  * there, or `.` for this one) it measures instead two servers side by side: DIR's with
  * `--compare-flags` (default none) and this checkout's with `--flags`, alternately, `--rounds`
- * times, each run `--duration` seconds at `--connections`, on the same store and drafts, and
- * prints each run and the medians.
+ * times (default 4), each run `--duration` seconds at `--connections`, on the same store and
+ * drafts, and prints each run and the medians. The server that runs first in a round was the
+ * faster by 9–10% in both orders on 2026-11-30 (bench/README.md "Speed and load"), so the order
+ * turns round every round: DIR first in odd rounds, this checkout first in even ones.
  *
  *   apt-get install wrk
  *   npm run build && node dist/bench/load.js [--duration 60] [--connections 200] [--flags="--workers 2"]
- *   npm run build && node dist/bench/load.js --compare ../other-checkout --rounds 3 --duration 20
- *   npm run build && node dist/bench/load.js --compare . --compare-flags="--workers 1" --rounds 3 --duration 20
+ *   npm run build && node dist/bench/load.js --compare ../other-checkout --rounds 4 --duration 20
+ *   npm run build && node dist/bench/load.js --compare . --compare-flags="--workers 1" --rounds 4 --duration 20
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,7 +37,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "60" },
     connections: { type: "string", default: "200" },
     compare: { type: "string" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "4" },
     flags: { type: "string", default: "--workers 2" },
     "compare-flags": { type: "string", default: "" },
   },
@@ -142,20 +144,26 @@ if (values.compare === undefined) {
   const flagsOf = [words(values["compare-flags"]), flags];
   const runs: { checkout: string; round: number; result: Awaited<ReturnType<typeof run>> }[] = [];
   for (let round = 1; round <= Number(values.rounds); round++) {
-    for (const [i, checkout] of checkouts.entries()) {
+    for (const i of round % 2 === 1 ? [0, 1] : [1, 0]) {
+      const checkout = checkouts[i]!;
       const { server, url } = await startServer(checkout, flagsOf[i]!);
       run(url, 20, 3); // warm-up
       runs.push({ checkout: `${checkout} ${flagsOf[i]!.join(" ")}`.trim(), round, result: run(url, connections, duration) });
       await stopServer(server);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`${connections} connections, ${duration} s per run, the two servers alternately (wrk -t1):\n`);
+  /** The middle value; with an even count, the mean of the two middle ones. */
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const half = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2;
+  };
+  console.log(`${connections} connections, ${duration} s per run, the two servers alternately, the first of a round turning round each round (wrk -t1):\n`);
   console.log("| checkout | round | req/s | p50 (ms) | p99 (ms) | errors + non-2xx |");
   console.log("|---|---:|---:|---:|---:|---:|");
   for (const { checkout, round, result: r } of runs) console.log(`| ${checkout} | ${round} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} |`);
   for (const checkout of new Set(runs.map((r) => r.checkout))) {
     const mine = runs.filter((r) => r.checkout === checkout).map((r) => r.result);
-    console.log(`| ${checkout} | median | ${median(mine.map((r) => r.rps)).toFixed(0)} | ${median(mine.map((r) => r.p50))} | ${median(mine.map((r) => r.p99))} | ${mine.reduce((n, r) => n + r.errors, 0)} |`);
+    console.log(`| ${checkout} | median | ${median(mine.map((r) => r.rps)).toFixed(0)} | ${median(mine.map((r) => r.p50)).toFixed(2)} | ${median(mine.map((r) => r.p99)).toFixed(2)} | ${mine.reduce((n, r) => n + r.errors, 0)} |`);
   }
 }

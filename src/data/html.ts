@@ -1,10 +1,12 @@
 import { decodeHTML } from "entities";
 
 /**
- * A tag of the HTML that Mastodon and other ActivityPub servers send as a post's `content`
- * (`<p>`, `<br>`, `<a>`, `<span>`). Tweets never hold one: Twitter sends `<` as `&lt;`.
+ * A closing tag or a line break of the HTML that Mastodon and other ActivityPub servers send as a
+ * post's `content` (`</p>`, `</a>`, `</span>`, `<br>`). Tweets never hold one (Twitter sends `<` as
+ * `&lt;`), and a draft typed with angle brackets ("<a lot>", "a<b and c>d") rarely does: an
+ * opening tag alone is not enough.
  */
-const POST_HTML = /<(?:p|br|a|span)(?:\s[^<>]*)?\/?>|<\/(?:p|a|span)>/iu;
+const POST_HTML = /<\/(?:p|a|span)>|<br\s*\/?>/iu;
 /** Tags that end a line or a paragraph. */
 const LINE_ENDS = /<br\s*\/?>|<\/(?:p|div|li|h[1-6]|blockquote|pre)>/giu;
 const TAGS = /<!--[\s\S]*?-->|<\/?[a-z][^<>]*>/giu;

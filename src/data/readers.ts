@@ -73,14 +73,18 @@ function getPath(object: unknown, path: string): unknown {
   return value;
 }
 
+/** Whether a field holds nothing to read: absent, null, or a string of blanks. */
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === "string" && value.trim().length === 0);
+}
+
+/** The first of `values` that is not empty; else an empty one, if any (so that the row reads as missing that field). */
+function firstNotEmpty(values: readonly unknown[]): unknown {
+  return values.find((value) => !isEmpty(value)) ?? values.find((value) => value !== undefined && value !== null);
+}
+
 function firstPresent(object: Record<string, unknown>, names: readonly string[]): unknown {
-  let empty: unknown;
-  for (const name of names) {
-    const value = getPath(object, name);
-    if (value === "") empty = value;
-    else if (value !== undefined && value !== null) return value;
-  }
-  return empty;
+  return firstNotEmpty(names.map((name) => getPath(object, name)));
 }
 
 /** Turns one record into a tweet, or a reason why not. Shared by both formats. */
@@ -126,18 +130,15 @@ async function* jsonlRows(path: string, fields: FieldOptions, malformed: Malform
   }
 }
 
-function columnIndex(header: string[], explicit: string | undefined, aliases: readonly string[], what: string): number {
+/** The columns a field is read from, in the order tried: the one named, or every alias the header has. */
+function columnIndexes(header: string[], explicit: string | undefined, aliases: readonly string[], what: string): number[] {
   const lower = header.map((h) => h.trim().toLowerCase());
   if (explicit !== undefined) {
     const index = lower.indexOf(explicit.toLowerCase());
     if (index < 0) throw invalidArgument(`the CSV header has no ${what} column '${explicit}'; columns: ${header.join(", ")}`);
-    return index;
+    return [index];
   }
-  for (const alias of aliases) {
-    const index = lower.indexOf(alias);
-    if (index >= 0) return index;
-  }
-  return -1;
+  return aliases.map((alias) => lower.indexOf(alias)).filter((index) => index >= 0);
 }
 
 async function* csvRows(
@@ -150,21 +151,22 @@ async function* csvRows(
   const first = await records.next();
   if (first.done) return;
   const header = first.value.fields;
-  const textAt = columnIndex(header, fields.textField, FIELD_ALIASES.text, "text");
-  if (textAt < 0) {
+  const textAt = columnIndexes(header, fields.textField, FIELD_ALIASES.text, "text");
+  if (textAt.length === 0) {
     throw new HashtagRecError(
       "UNSUPPORTED_FORMAT",
       `'${path}': no text column (tried ${FIELD_ALIASES.text.join(", ")}); name it with --text-field. Columns: ${header.join(", ")}`,
     );
   }
-  const idAt = columnIndex(header, fields.idField, FIELD_ALIASES.id, "id");
-  const timeAt = columnIndex(header, fields.timeField, FIELD_ALIASES.time, "time");
+  const idAt = columnIndexes(header, fields.idField, FIELD_ALIASES.id, "id");
+  const timeAt = columnIndexes(header, fields.timeField, FIELD_ALIASES.time, "time");
+  const read = (values: string[], columns: number[]) => firstNotEmpty(columns.map((column) => values[column]));
   for await (const { line, fields: values } of records) {
     if (values.length !== header.length) {
       malformed.add(line, `expected ${header.length} fields, found ${values.length}`);
       continue;
     }
-    const result = toTweet(line, values[textAt], idAt >= 0 ? values[idAt] : undefined, timeAt >= 0 ? values[timeAt] : undefined);
+    const result = toTweet(line, read(values, textAt), read(values, idAt), read(values, timeAt));
     if ("reason" in result) malformed.add(line, result.reason);
     else yield result.tweet;
   }

@@ -145,14 +145,15 @@ export class CandidateRanker {
       }
       candidates.push(entry.key, index, at);
     });
-    const voted = new Set<string>();
+    // Keys the model lacks that the neighbours' votes brought in, when co-occurrence may bring them again.
+    const voted = together.length > 0 ? new Set<string>() : undefined;
     for (const key of topKeys(votes, NEIGHBOUR_CANDIDATES)) {
       const index = this.indexOf(key) ?? -1;
       if (index >= 0) {
         if (this.seen[index] === stamp) continue;
         this.seen[index] = stamp;
       } else if (snapshot.byKey.has(key)) continue; // a trending one, already in
-      else if (together.length > 0) voted.add(key);
+      else voted?.add(key);
       candidates.push(key, index, -1);
     }
     for (const key of together) {
@@ -160,7 +161,7 @@ export class CandidateRanker {
       if (index >= 0) {
         if (this.seen[index] === stamp) continue;
         this.seen[index] = stamp;
-      } else if (snapshot.byKey.has(key) || voted.has(key)) continue;
+      } else if (snapshot.byKey.has(key) || voted!.has(key)) continue;
       candidates.push(key, index, -1);
     }
     return candidates.done();

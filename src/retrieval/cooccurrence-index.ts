@@ -7,7 +7,7 @@ export interface CooccurrenceIndexOptions {
 
 /** Chosen with `bench/cooccurrence.ts` on the validation days (bench/README.md "Hashtags already in the draft"). */
 export const DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS = 6;
-/** A tweet's first hashtags that pair up: one with more is a list, not a topic. */
+/** A tweet's first hashtags that count (as used and as pairs): one with more is a list, not a topic. */
 const MAX_KEYS_PER_TWEET = 10;
 /** At each hourly rebase, counts under a single use this many half-lives old are dropped. */
 const PRUNE_AFTER_HALF_LIVES = 8;
@@ -24,9 +24,12 @@ export interface TaggedTweet {
  * `#Leafs`, `shares(["leafs"])` says, of the recent tweets with #Leafs, what share also used each
  * other hashtag: the ones a writer adds next (`#LeafsForever`, `#GoLeafsGo`).
  *
- * Decay multiplies a newer tweet up (2^(age/halfLife) from a base time) instead of every count
- * down; once an hour of tweet time the counts are brought back to the newest time, and those
- * worth less than a use {@link PRUNE_AFTER_HALF_LIVES} half-lives old leave.
+ * The suggester feeds it the store's recent tweets, which are those with words as well as
+ * hashtags. Decay multiplies a newer tweet up (2^(age/halfLife) from a base time) instead of every
+ * count down; once an hour of tweet time the counts are brought back to the newest time, and those
+ * worth less than a use {@link PRUNE_AFTER_HALF_LIVES} half-lives old leave. Times are taken as
+ * they come: the ingest refuses tweets dated more than a day ahead of the clock
+ * (`MAX_AHEAD_MS`), one of which would make every count before it worth nothing.
  *
  * @example
  * ```ts
@@ -73,7 +76,7 @@ export class CooccurrenceIndex {
   /**
    * For the hashtags already in a draft, each other hashtag's share of their recent tweets: the
    * largest, over the draft's hashtags, of the share of that hashtag's tweets that also used it
-   * (0 to 1). Hashtags never used with them are absent.
+   * (0 to 1). Hashtags never used with them, and the draft's own, are absent.
    */
   shares(keys: readonly string[]): Map<string, number> {
     const shares = new Map<string, number>();
@@ -83,7 +86,7 @@ export class CooccurrenceIndex {
       if (row === undefined || total === undefined) continue;
       for (const [other, weight] of row) {
         const share = weight / total;
-        if (share > (shares.get(other) ?? 0)) shares.set(other, share);
+        if (share > (shares.get(other) ?? 0) && !keys.includes(other)) shares.set(other, share);
       }
     }
     return shares;

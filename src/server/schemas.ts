@@ -127,7 +127,7 @@ export const tweetsSchema = {
           properties: {
             id: { type: "string", minLength: 1, maxLength: 128 },
             text: { type: "string", maxLength: MAX_TEXT_LENGTH, description: "the post: plain text, or HTML as in a Mastodon status's content" },
-            time: { anyOf: [{ type: "string", format: "date-time" }, { type: "number" }], description: "ISO 8601 or ms since the epoch (default: now)" },
+            time: { anyOf: [{ type: "string", format: "date-time" }, { type: "number" }], description: "ISO 8601 or ms since the epoch (default: now); at most 24 h past the server's clock" },
           },
         },
       },

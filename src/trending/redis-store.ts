@@ -120,11 +120,20 @@ local function entry(key, weight)
   if not row[1] then return false end
   return {key, row[1], row[2], row[3], row[4], weight or redis.call('ZSCORE', weights, key)}
 end
+-- Whether key a comes before key b byte by byte, as SQLite and ZRANGEBYLEX order them (Lua's < follows
+-- the C library's collation, which a Redis started under another locale than C may set).
+local function bytesBefore(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 -- The entries of the k first {key, weight, weight as a string}: the heaviest first, ties by key.
 local function rank(scored, k)
   table.sort(scored, function(a, b)
     if a[2] ~= b[2] then return a[2] > b[2] end
-    return a[1] < b[1]
+    return bytesBefore(a[1], b[1])
   end)
   local entries = {}
   for i = 1, math.min(k, #scored) do entries[i] = entry(scored[i][1], scored[i][3]) end

@@ -21,6 +21,19 @@ describe("hashtag-rec ingest", () => {
     expect(again.stdout).toMatch(/ingested 0 tweets \(0 hashtag uses\).*; 32 already there/);
   });
 
+  it("skips and counts tweets dated more than a day ahead", async () => {
+    const dir = tempDir();
+    const file = join(dir, "ahead.jsonl");
+    writeFileSync(file, [`{"id": "1", "created_at": "2023-05-11T10:00:00Z", "text": "now #ZzqNow"}`, `{"id": "2", "created_at": "2999-01-01T00:00:00Z", "text": "later #ZzqLater"}`].join("\n"));
+    const store = join(dir, "trends.db");
+    const result = runCli(["ingest", file, "--store", store]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ingested 1 tweets .*; 1 dated more than 24 h past now skipped/);
+    const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+    expect([...(await opened.lookup(["zzqnow", "zzqlater"])).keys()]).toEqual(["zzqnow"]);
+    await opened.close();
+  });
+
   it("names a missing file and a half-life the store was not made with", () => {
     const missing = runCli(["ingest", "/nonexistent/tweets.jsonl"]);
     expect(missing.code).toBe(3);

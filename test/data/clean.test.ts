@@ -33,6 +33,8 @@ describe("cleanQuery", () => {
   it.each([
     ["an encoded tag", "&lt;p&gt;hello&lt;/p&gt; #a", "<p>hello</p>"],
     ["a heart and angle brackets", "I <3 you, a<b and c>d #a", "I <3 you, a<b and c>d"],
+    ["what looks like an opening tag", "I need <a lot> of coffee, x<y and z>w #tag", "I need <a lot> of coffee, x<y and z>w"],
+    ["a tag's name alone", "if a<b or c>d then <span> #code", "if a<b or c>d then <span>"],
   ])("keeps plain text as it is: %s", (_name, raw, expected) => {
     expect(cleanQuery(raw)).toBe(expected);
   });

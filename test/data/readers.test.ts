@@ -102,6 +102,16 @@ describe("CSV reader", () => {
     '5,2023-05-11T13:00:00Z,"",1',
   ].join("\r\n");
 
+  it("reads each row's first column of a field that is not empty, in the order the names are tried", async () => {
+    const csv = ["id,text,full_text,created_at", '1,"short #a",,2023-05-11T10:00:00Z', '2,"cut…","the whole post #b",', "3,,,"].join("\n");
+    const { rows, malformed } = await readAll(file("columns.csv", csv));
+    expect(rows.map((r) => [r.id, r.text, r.createdAt])).toEqual([
+      ["1", "short #a", Date.parse("2023-05-11T10:00:00Z")],
+      ["2", "the whole post #b", undefined],
+    ]);
+    expect(malformed.listed).toEqual([{ line: 4, reason: "missing text" }]);
+  });
+
   it("maps header aliases, parses quoted fields across lines, reports bad rows by line", async () => {
     const { rows, malformed } = await readAll(file("t.csv", "\uFEFF" + CSV));
     expect(rows.map((r) => [r.id, r.text, r.line])).toEqual([

@@ -150,7 +150,7 @@ describe("CandidateRanker against the ranking done by key", () => {
         lessons++;
       }
     }
-    expect(lessons).toBeGreaterThan(80);
+    expect(lessons).toBeGreaterThan(80); // about a third of the 300 rounds (93 with this seed)
     expect(blend.weights).not.toEqual(DEFAULT_BLEND); // it learned
   });
 });

@@ -166,6 +166,20 @@ describe("hashtags already in the draft", () => {
     await suggester.close();
   });
 
+  it("completes to a hashtag used with the draft's when nothing else would name it, and leaves the draft's own out of the candidates", async () => {
+    const suggester = await suggesterAfterGames();
+    // Sixty hashtags with the prefix, each used more than #ZzqTeamForever and later: the store's 50 best for "zzq" leave it out.
+    const fillers = Array.from({ length: 60 }, (_, i) => Array.from({ length: 5 }, (_, n) => ({ id: `f${i}-${n}`, text: `filler ${i} #ZzqFill${i}`, time: T0 + 60_000 + i * 100 + n })));
+    await suggester.ingest(fillers.flat());
+    const completed = (await suggester.suggest({ text: "so proud #ZzqTeam #zzq", k: 3, explain: true })).suggestions;
+    expect(completed[0]!.key).toBe("zzqteamforever");
+    expect(completed[0]!.explain!.neighbours).toBe(0); // not found by look-alike tweets
+    const { candidates } = await suggester.candidateSignals("so proud", T0 + 60_000, ["zzqteam"]);
+    expect(candidates.map((c) => c.key)).not.toContain("zzqteam");
+    expect(candidates.find((c) => c.key === "zzqteamforever")!.cooccurrence).toBeCloseTo(0.5, 2);
+    await suggester.close();
+  });
+
   it("ranks as before with the cooccurrence weight at 0", async () => {
     const suggester = await suggesterAfterGames({ ...DEFAULT_BLEND, cooccurrence: 0 });
     expect((await suggester.suggest({ text: "what a game #ZzqTeam ", k: 3 })).suggestions[0]!.key).toBe("zzqrival");

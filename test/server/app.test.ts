@@ -194,6 +194,14 @@ describe("bad input: a 4xx with its code, and the server keeps serving", () => {
       code: "INVALID_ARGUMENT",
       message: /time/,
     },
+    {
+      name: "a tweet dated a year ahead",
+      request: () =>
+        app.inject({ method: "POST", url: "/v1/tweets", payload: { tweets: [{ id: "before-future", text: "#q" }, { text: "#ZzqFuture", time: Date.now() + 365 * 86_400_000 }] } }),
+      status: 400,
+      code: "INVALID_ARGUMENT",
+      message: /tweets\[1\]\.time \S+ is more than 24 h past this server's clock .*nothing in this batch was applied/,
+    },
     { name: "k of 0 in completion", request: () => app.inject({ method: "GET", url: "/v1/hashtags?prefix=an&k=0" }), status: 400, code: "INVALID_ARGUMENT", message: /k must be an integer from 1 to 100, got '0'/ },
     { name: "unknown query parameter", request: () => app.inject({ method: "GET", url: "/v1/hashtags?prefx=an" }), status: 400, code: "INVALID_ARGUMENT", message: /unknown field 'prefx'/ },
   ];
@@ -213,6 +221,12 @@ describe("bad input: a 4xx with its code, and the server keeps serving", () => {
     const res = await app.inject({ method: "POST", url: "/v1/tweets", payload: { tweets: [{ id: "fresh-1", text: "#FreshOne" }, { id: "a2", text: "#x" }] } });
     expect(res.statusCode).toBe(409);
     expect((await suggester.store.lookup(["freshone"])).has("freshone")).toBe(false);
+  });
+
+  it("applies nothing of a batch with a tweet dated more than a day ahead", async () => {
+    const res = await app.inject({ method: "POST", url: "/v1/tweets", payload: { tweets: [{ text: "#ZzqSoon" }, { text: "#ZzqLater", time: Date.now() + 1.1 * 86_400_000 }] } });
+    expect(res.statusCode).toBe(400);
+    expect((await suggester.store.lookup(["zzqsoon", "zzqlater"])).size).toBe(0);
   });
 });
 

@@ -110,6 +110,20 @@ describe("Redis trending store", () => {
     await Promise.all([store.close(), sqlite.close()]);
   });
 
+  it("finds a prefix's most trending keys on later pages of its walk down the weights", async () => {
+    const sqlite = SqliteTrendingStore.open(":memory:", { halfLifeHours: 1 });
+    const store = await RedisTrendingStore.open(redis.url, { halfLifeHours: 1, keyPrefix: uniquePrefix(), prefixScan: { lex: 5, walk: 10_000 } });
+    // Ten "a" keys, a9 the most used lately and last by lex; then 1,200 heavier "b" keys, more than two pages of the walk.
+    const tweets = [
+      ...Array.from({ length: 10 }, (_, i) => tweet(`a${i}`, i * 0.01, `a${i}`)),
+      ...Array.from({ length: 1_200 }, (_, i) => tweet(`b${i}`, 1 + i * 0.001, `b${String(i).padStart(4, "0")}`)),
+    ];
+    for (let i = 0; i < tweets.length; i += 500) await Promise.all([store.ingest(tweets.slice(i, i + 500)), sqlite.ingest(tweets.slice(i, i + 500))]);
+    expect((await store.withPrefix("a", 3)).map((e) => e.key)).toEqual(["a9", "a8", "a7"]);
+    expect((await store.withPrefix("a", 3)).map((e) => e.key)).toEqual((await sqlite.withPrefix("a", 3)).map((e) => e.key));
+    await Promise.all([store.close(), sqlite.close()]);
+  });
+
   it("stops reading a prefix's keys by trend at its walk limit, and ranks the first keys by lex then", async () => {
     const store = await RedisTrendingStore.open(redis.url, { halfLifeHours: 1, keyPrefix: uniquePrefix(), prefixScan: { lex: 3, walk: 4 } });
     await store.ingest([tweet("1", 0, "a1", "a2", "a3"), tweet("2", 1, "a3"), tweet("3", 2, "a9"), tweet("4", 3, "b1", "b2", "b3", "b4")]);
