@@ -174,6 +174,32 @@ describe("compose page with the product (shipped model, SQLite store)", () => {
     expect(problems).toEqual([]);
     await page.close();
   }, TIMEOUT);
+
+  it("after a hashtag is typed, puts first the one used with it, above a busier one", async () => {
+    const base = Date.parse("2024-04-25T06:00:00Z");
+    await suggester!.ingest([
+      ...Array.from({ length: 3 }, (_, i) => ({ text: "Proud of the team tonight #ZzqTeam #ZzqTeamForever", time: base + i * 1000 })),
+      ...Array.from({ length: 3 }, (_, i) => ({ text: "Proud of the team tonight #ZzqTeam", time: base + 3000 + i * 1000 })),
+      ...Array.from({ length: 8 }, (_, i) => ({ text: "Proud of the team tonight #ZzqBusy", time: base + 6000 + i * 1000 })),
+    ]);
+    const page = await context!.newPage();
+    const problems = watchErrors(page);
+    await page.goto(url);
+    const textarea = page.locator("textarea");
+    await textarea.pressSequentially("Proud of the team tonight ", { delay: 20 });
+    const first = page.locator("#suggestions [role=option] .tag").first();
+    await page.locator("#suggestions .tag", { hasText: /^#ZzqBusy$/u }).waitFor({ timeout: TIMEOUT });
+    await settled(page);
+    await expect(first.textContent()).resolves.toBe("#ZzqBusy");
+    await textarea.pressSequentially("#ZzqTeam ", { delay: 20 });
+    await page.locator("#suggestions .tag", { hasText: /^#ZzqTeamForever$/u }).waitFor({ timeout: TIMEOUT });
+    await settled(page);
+    await expect(first.textContent()).resolves.toBe("#ZzqTeamForever");
+    await page.locator("#suggestions [role=option]").first().click();
+    await expect(textarea.inputValue()).resolves.toBe("Proud of the team tonight #ZzqTeam #ZzqTeamForever ");
+    expect(problems).toEqual([]);
+    await page.close();
+  }, TIMEOUT);
 });
 
 describe("compose page against a stub API (hostile data, errors, late answers)", () => {
