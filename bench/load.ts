@@ -13,9 +13,10 @@
  * there, or `.` for this one) it measures instead two servers side by side: DIR's with
  * `--compare-flags` (default none) and this checkout's with `--flags`, alternately, `--rounds`
  * times (default 4), each run `--duration` seconds at `--connections`, on the same store and
- * drafts, and prints each run and the medians. The server that runs first in a round was the
- * faster by 9–10% in both orders on 2026-11-30 (bench/README.md "Speed and load"), so the order
- * turns round every round: DIR first in odd rounds, this checkout first in even ones.
+ * drafts, and prints each run and the medians. The server that ran first in a round was the
+ * faster by 9–10% in both orders in two runs on 2026-11-30 (bench/README.md "Speed and load"; not
+ * seen in the next), so the order turns round every round: DIR first in odd rounds, this checkout
+ * first in even ones (an odd `--rounds` gives DIR one more first run).
  *
  *   apt-get install wrk
  *   npm run build && node dist/bench/load.js [--duration 60] [--connections 200] [--flags="--workers 2"]

@@ -15,8 +15,9 @@ export interface FieldOptions {
 export type TweetFormat = "jsonl" | "csv" | "tsv";
 
 /**
- * Names tried, in order, when no field is given: the first that holds a value other than `""`
- * (lower case; CSV headers match case-insensitively; dotted paths reach into JSON objects).
+ * Names tried, in order, when no field is given: for each row, the first that is not empty
+ * (absent, null, or blanks only); lower case; CSV headers match case-insensitively; dotted paths
+ * reach into JSON objects.
  */
 export const FIELD_ALIASES = {
   // The full text of a long post before `text`, which the APIs cut: Twitter API v2's `note_tweet`,
@@ -78,9 +79,9 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === "string" && value.trim().length === 0);
 }
 
-/** The first of `values` that is not empty; else an empty one, if any (so that the row reads as missing that field). */
+/** The first of `values` that is not empty ({@link isEmpty}); undefined when all are. */
 function firstNotEmpty(values: readonly unknown[]): unknown {
-  return values.find((value) => !isEmpty(value)) ?? values.find((value) => value !== undefined && value !== null);
+  return values.find((value) => !isEmpty(value));
 }
 
 function firstPresent(object: Record<string, unknown>, names: readonly string[]): unknown {
@@ -94,13 +95,13 @@ function toTweet(
   id: unknown,
   time: unknown,
 ): { tweet: Tweet } | { reason: string } {
-  if (typeof text !== "string" || text.trim().length === 0) return { reason: "missing text" };
+  if (typeof text !== "string" || isEmpty(text)) return { reason: "missing text" };
   let createdAt: number | undefined;
-  if (time !== undefined && time !== null && time !== "") {
+  if (!isEmpty(time)) {
     createdAt = parseTime(time);
     if (!Number.isFinite(createdAt)) return { reason: `bad date '${String(time).slice(0, 40)}'` };
   }
-  const tweetId = typeof id === "string" || typeof id === "number" || typeof id === "bigint" ? String(id) : `line-${line}`;
+  const tweetId = !isEmpty(id) && (typeof id === "string" || typeof id === "number" || typeof id === "bigint") ? String(id) : `line-${line}`;
   return { tweet: { id: tweetId, createdAt, text, line } };
 }
 

@@ -3,7 +3,7 @@ import { allSettled, InFlight } from "../core/in-flight.js";
 import { hashtagKey } from "../data/hashtags.js";
 import { termCounts } from "../data/terms.js";
 import { HOUR_MS, decayedCount } from "../trending/decay.js";
-import { toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
+import { MAX_AHEAD_MS, toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
 import type { IngestOptions, IngestResult, IngestTweet, StoredRecentTweet, TrendEntry, TrendingStore } from "../trending/store.js";
 import { RecentUses } from "../trending/recent-uses.js";
 import { DescriptionCache } from "../trending/description-cache.js";
@@ -83,7 +83,11 @@ export interface SuggesterOptions {
   fullWeightCoverage?: number;
   /** Keys never suggested and never counted. */
   blocklist?: ReadonlySet<string>;
-  /** `wall`: now is the clock; `data`: now is the latest tweet ingested (to replay old data). */
+  /**
+   * `wall`: now is the clock; `data`: now is the latest tweet ingested (to replay old data). Either
+   * way `ingest` refuses tweets dated more than `MAX_AHEAD_MS` past the wall clock (`now`), and
+   * dates those without a time by it; `ingestUses` (the evaluation's replay) takes times as given.
+   */
   clock?: "wall" | "data";
   /** Injected wall clock (tests). */
   now?: () => number;
@@ -357,7 +361,7 @@ export class Suggester {
   }
 
   /**
-   * Reads the store's recent tweets into the neighbour and centroid indexes now (a second or two
+   * Reads the store's recent tweets into its indexes now (a second or two
    * for 48 hours of a busy stream) rather than during the first draft; `serve` calls it before
    * it listens.
    */
@@ -419,7 +423,7 @@ export class Suggester {
    */
   private async lessonsOf(batch: readonly IngestTweet[], latest: number | undefined): Promise<Lesson[]> {
     if (!this.blend.learning) return [];
-    const after = Math.max(this.recommender.model.trainedBefore ?? -Infinity, Math.min(latest ?? -Infinity, this.wallClock() + 24 * HOUR_MS));
+    const after = Math.max(this.recommender.model.trainedBefore ?? -Infinity, Math.min(latest ?? -Infinity, this.wallClock() + MAX_AHEAD_MS));
     const teaching = batch
       .filter((tweet) => tweet.time >= after && tweet.hashtags.length > 0 && tweet.query !== undefined && tweet.query.length > 0)
       .sort((a, b) => a.time - b.time)
@@ -475,7 +479,7 @@ export class Suggester {
   }
 
   /**
-   * Brings the neighbour and centroid indexes, the stream classifier and the burst window up to date with the store's recent tweets
+   * Brings the neighbour, centroid and co-occurrence indexes, the stream classifier and the burst window up to date with the store's recent tweets
    * (this process's ingests and, with a shared Redis, everyone's), and the blend with the weights
    * learned by every process on the store: after a local ingest, or every second.
    */

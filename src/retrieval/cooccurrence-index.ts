@@ -28,8 +28,9 @@ export interface TaggedTweet {
  * hashtags. Decay multiplies a newer tweet up (2^(age/halfLife) from a base time) instead of every
  * count down; once an hour of tweet time the counts are brought back to the newest time, and those
  * worth less than a use {@link PRUNE_AFTER_HALF_LIVES} half-lives old leave. Times are taken as
- * they come: the ingest refuses tweets dated more than a day ahead of the clock
- * (`MAX_AHEAD_MS`), one of which would make every count before it worth nothing.
+ * they come: `Suggester.ingest` refuses tweets dated more than a day ahead of the clock
+ * (`MAX_AHEAD_MS`), one of which would make every count before it worth nothing; what is written
+ * to the store otherwise (`ingestUses`, another program) is not checked.
  *
  * @example
  * ```ts

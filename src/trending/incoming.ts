@@ -42,7 +42,7 @@ export function toIngestTweets(
   tweets.forEach((tweet, i) => {
     if (tweet.time !== undefined && isTooFarAhead(tweet.time, options.now)) {
       throw invalidArgument(
-        `tweets[${i}].time ${new Date(tweet.time).toISOString()} is more than 24 h past this server's clock (${new Date(options.now).toISOString()}); nothing in this batch was applied`,
+        `tweets[${i}].time ${new Date(tweet.time).toISOString()} is more than ${MAX_AHEAD_MS / HOUR_MS} h past the clock (${new Date(options.now).toISOString()}); nothing in this batch was applied`,
       );
     }
   });

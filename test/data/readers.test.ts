@@ -87,6 +87,13 @@ describe("JSON lines reader", () => {
     expect((await readAll(path)).rows.map((r) => r.text)).toEqual(["the whole post #v2", "the whole post #v11", "the whole post #extended"]);
   });
 
+  it("takes a blank id or time as none and a blank text as missing", async () => {
+    const path = file("blank.jsonl", ['{"id": " ", "created_at": " ", "text": "blank id and time #c"}', '{"id": "2", "text": "  "}'].join("\n"));
+    const { rows, malformed } = await readAll(path);
+    expect(rows).toEqual([{ id: "line-1", createdAt: undefined, text: "blank id and time #c", line: 1 }]);
+    expect(malformed.listed).toEqual([{ line: 2, reason: "missing text" }]);
+  });
+
   it("names a missing file", async () => {
     await expect(openTweets(join(dir, "nope.jsonl"))).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });
