@@ -13,7 +13,10 @@
  *   at that moment, for each of five shapes of the feature (ln(1 + share / c), c = 0.001 (the
  *   product's), 0.01 and 0.1; √share; the share): from each draft's candidates and their signals, recorded once
  *   (`Suggester.candidateSignals` with the typed hashtag); w = 0 is the product without the signal;
- * - co-occurrence alone: the hashtags by their share of the recent tweets with the typed one.
+ * - co-occurrence alone: the hashtags by their share of the recent tweets with the typed one;
+ * - the model alone (`Recommender.recommend`, the library without a store) on the same draft, which
+ *   it reads with the typed hashtag, and on the draft without it (the typed hashtag then dropped
+ *   from its list), as it read every draft before 2026-11-30.
  */
 import { parseArgs } from "node:util";
 import { MetricsAccumulator } from "../src/eval/metrics.js";
@@ -66,6 +69,8 @@ const product = await ProductRanker.create(suggester, [...ingested!].sort((a, b)
 const tally = () => new MetricsAccumulator();
 const productTally = tally();
 const aloneTally = tally();
+const modelTally = tally();
+const modelWithoutTally = tally();
 const blendTallies = new Map(Object.keys(SHAPES).map((shape) => [shape, WEIGHTS.map(tally)]));
 /** Keys by logit, best first, ties by key. */
 const ranked = (keys: string[], logits: number[]) =>
@@ -85,6 +90,9 @@ for (const [i, example] of [...window!].sort((a, b) => a.time! - b.time!).entrie
     const truth = new Set(example.keys.filter((key) => key !== typed.key));
     const draft = `${example.query} #${typed.display} `;
     add(productTally, (await suggester.suggest({ text: draft, k: K })).suggestions.map((s) => s.key), truth);
+    add(modelTally, (await recommender.recommend(draft, { k: K })).map((s) => s.key), truth);
+    const without = (await recommender.recommend(example.query, { k: K + 1 })).map((s) => s.key);
+    add(modelWithoutTally, without.filter((key) => key !== typed.key).slice(0, K), truth);
 
     const { candidates, modelCoverage } = await suggester.candidateSignals(example.query, example.time!, [typed.key]);
     const keys = candidates.map((c) => c.key);
@@ -111,5 +119,7 @@ const row = (name: string, metrics: MetricsAccumulator) => {
 };
 row("the product", productTally);
 row("co-occurrence alone", aloneTally);
+row("the model alone, reading the typed hashtag", modelTally);
+row("the model alone, without it", modelWithoutTally);
 for (const [shape, tallies] of blendTallies) WEIGHTS.forEach((w, n) => row(`blend, cooccurrence ${w} × ${shape}`, tallies[n]!));
 await suggester.close();

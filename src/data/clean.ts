@@ -7,6 +7,8 @@ const WHITESPACE = /\s+/gu;
 export interface AnalyzedText {
   /** Cleaned text: entities decoded, no `RT @user:` prefix, no URLs, no hashtags, single spaces. */
   query: string;
+  /** The same with its hashtags kept where they are: what the model reads of a draft that holds some. */
+  withHashtags: string;
   /** Distinct hashtag keys in order of first appearance. */
   keys: string[];
   /** Every hashtag mention with its display casing (duplicates kept). */
@@ -27,17 +29,20 @@ export interface AnalyzedText {
 export function analyzeText(raw: string): AnalyzedText {
   const text = tweetBody(raw);
   const { hashtags, urls } = findEntities(text);
-  const spans = [...hashtags, ...urls].sort((a, b) => a.start - b.start);
+  const spans: { start: number; end: number }[] = [...hashtags, ...urls].sort((a, b) => a.start - b.start);
+  const isHashtag = new Set<{ start: number; end: number }>(hashtags);
   let query = "";
+  let withHashtags = "";
   let at = 0;
   for (const span of spans) {
     if (span.start < at) continue;
-    query += text.slice(at, span.start) + " ";
+    const before = text.slice(at, span.start);
+    query += before + " ";
+    withHashtags += before + (isHashtag.has(span) ? ` ${text.slice(span.start, span.end)} ` : " ");
     at = span.end;
   }
-  query += text.slice(at);
-  query = query.replace(LEFTOVER_URL, " ").replace(WHITESPACE, " ").trim();
-  return { query, keys: [...new Set(hashtags.map((h) => h.key))], mentions: hashtags };
+  const tidy = (cleaned: string) => (cleaned + text.slice(at)).replace(LEFTOVER_URL, " ").replace(WHITESPACE, " ").trim();
+  return { query: tidy(query), withHashtags: tidy(withHashtags), keys: [...new Set(hashtags.map((h) => h.key))], mentions: hashtags };
 }
 
 /** The cleaned query alone (see {@link analyzeText}). */

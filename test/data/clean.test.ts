@@ -39,6 +39,13 @@ describe("cleanQuery", () => {
     expect(cleanQuery(raw)).toBe(expected);
   });
 
+  it("keeps the hashtags in place in withHashtags, cleaned as the query is", () => {
+    const result = analyzeText("RT @a: #Leafs beat #Bruins https://t.co/x &amp; fans#cheer on");
+    expect(result.withHashtags).toBe("#Leafs beat #Bruins & fans#cheer on");
+    expect(result.query).toBe("beat & fans#cheer on");
+    expect(analyzeText("no tags here https://t.co/y").withHashtags).toBe("no tags here");
+  });
+
   it("returns the hashtags it removed, distinct, in order", () => {
     const result = analyzeText("RT @a: #Leafs beat #Bruins &amp; #leafs fans cheer");
     expect(result.keys).toEqual(["leafs", "bruins"]);

@@ -18,6 +18,22 @@ describe("models/default (the shipped model)", () => {
     for (let i = 1; i < suggestions.length; i++) expect(suggestions[i]!.score).toBeLessThanOrEqual(suggestions[i - 1]!.score);
   });
 
+  it("reads the hashtags already in a draft; the stream's signals read the query without them", async () => {
+    recommender ??= await Recommender.load(`${ROOT}/models/default`);
+    const [tagged, plain, caret] = await recommender.score([
+      { text: "Dawn service at the memorial #AnzacDay" },
+      { text: "Dawn service at the memorial" },
+      { text: "Dawn service #AnzacDay at the memorial", maskAt: "Dawn service #AnzacDay".length },
+    ]);
+    expect(tagged!.query).toBe(plain!.query);
+    expect(tagged!.present).toEqual(["anzacday"]);
+    expect(caret!.query).toBe("Dawn service at the memorial");
+    // Read with #AnzacDay, the draft leans to the hashtags used with it this year.
+    const anzacDay2023 = recommender.indexOf("anzacday2023")!;
+    expect(tagged!.probabilities[anzacDay2023]).toBeGreaterThan(1.1 * plain!.probabilities[anzacDay2023]!);
+    expect(caret!.probabilities).not.toEqual(plain!.probabilities);
+  });
+
   it("scores each draft of a batch of mixed lengths as it scores the draft alone", async () => {
     recommender ??= await Recommender.load(`${ROOT}/models/default`);
     const topics = ["Leafs win in overtime", "dawn service at the memorial", "new phone camera review", "election results tonight", "cooking pasta for dinner"];
