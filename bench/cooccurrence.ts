@@ -94,7 +94,7 @@ for (const [i, example] of [...window!].sort((a, b) => a.time! - b.time!).entrie
     const without = (await recommender.recommend(example.query, { k: K + 1 })).map((s) => s.key);
     add(modelWithoutTally, without.filter((key) => key !== typed.key).slice(0, K), truth);
 
-    const { candidates, modelCoverage } = await suggester.candidateSignals(example.query, example.time!, [typed.key]);
+    const { candidates, modelCoverage } = await suggester.candidateSignals(example.query, example.time!, [typed.display]);
     const keys = candidates.map((c) => c.key);
     add(aloneTally, ranked(keys, candidates.map((c) => c.cooccurrence)), truth);
     // The blend's logit without the co-occurrence signal, the model's weight scaled by its coverage.

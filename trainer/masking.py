@@ -83,9 +83,10 @@ def mask_tokens(input_ids, spec, generator, mode="hashtag", mlm_prob=0.15, hasht
 
 
 def to_query_rows(input_ids, corrupted, labels, spec, generator, prob):
-    """Rewrite a share `prob` of the rows that hold hashtags the way serving sees a post.
+    """Rewrite a share `prob` of the rows that hold hashtags the way evaluation asks about a post.
 
-    Serving removes every hashtag from the text and puts one [MASK] at the end, so a chosen row
+    Evaluation removes every hashtag from the text and puts one [MASK] at the end (serving keeps
+    the hashtags a draft already holds), so a chosen row
     `[CLS] w1 #a w2 #b [SEP]` becomes `[CLS] w1 w2 [MASK] [SEP]` with one of its hashtags, drawn
     at random, as the only label. Other rows keep their (corrupted_ids, labels) from mask_tokens.
     Returns new (corrupted_ids, labels); inputs are not modified.

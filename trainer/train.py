@@ -76,8 +76,8 @@ def build_parser():
     a("--masking", choices=["hashtag", "plain"], help="masking scheme (default hashtag)")
     a("--mlm-prob", type=float, help="masking probability of ordinary tokens (default 0.15)")
     a("--hashtag-mask-prob", type=float, help="masking probability of hashtag tokens (default 0.9)")
-    a("--query-style-prob", type=float, help="share of rows with hashtags rewritten as serving sees them: hashtags "
-      "removed, one [MASK] at the end labelled with one of them (default 0; hashtag masking only)")
+    a("--query-style-prob", type=float, help="share of rows with hashtags rewritten as evaluation asks about a post: "
+      "hashtags removed, one [MASK] at the end labelled with one of them (default 0; hashtag masking only)")
     a("--eval-interval", type=int, help="evaluate every N steps and at the end, 0 = never (default 500)")
     a("--eval-batches", type=int, help="validation batches per evaluation, 0 = all (default 20)")
     a("--log-interval", type=int, help="emit a step event every N steps (default 10)")

@@ -26,7 +26,7 @@ export interface Draft {
 
 /** The model's view of one draft. */
 export interface ScoredDraft {
-  /** The cleaned text the model saw. */
+  /** The cleaned text without its hashtags (what the stream's signals read; the model read it with them). */
   query: string;
   /** Keys of the hashtags already in the draft. */
   present: string[];
@@ -62,7 +62,7 @@ interface DraftQuery {
 
 /** Cleaned text on each side of the caret, joined, and where the caret is in the join. */
 function around(left: string, right: string): { text: string; maskAt: number } {
-  return { text: right.length > 0 ? `${left} ${right}`.trimStart() : left, maskAt: left.length === 0 ? 0 : left.length };
+  return { text: right.length > 0 ? `${left} ${right}`.trimStart() : left, maskAt: left.length };
 }
 
 /**

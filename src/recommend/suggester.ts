@@ -348,13 +348,15 @@ export class Suggester {
   /**
    * Every candidate of a cleaned query with its signals, unranked, and the model's coverage of the
    * trends (which scales its weight: `weightsAtCoverage` in blend.ts): what `bench/blend.ts`
-   * records once to fit the weights with which {@link rankCleanQuery} then ranks. `present`: hashtags
-   * the draft holds besides the query (`bench/cooccurrence.ts`); they are no candidates.
+   * records once to fit the weights with which {@link rankCleanQuery} then ranks. `typed`: hashtags
+   * the draft holds after the query (`bench/cooccurrence.ts`), read as `suggest` reads them in
+   * `query #Typed `; they are no candidates.
    */
-  async candidateSignals(query: string, time: number, present: readonly string[] = []): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
+  async candidateSignals(query: string, time: number, typed: readonly string[] = []): Promise<{ modelCoverage: number; candidates: ({ key: string } & Signals)[] }> {
     return this.inFlight.run(async () => {
-      const gathered = await this.gather({ text: query, cleaned: true }, time);
-      const evidence = present.length > 0 ? { ...gathered, cooccurrence: this.cooccurrences.shares(present) } : gathered;
+      const draft = typed.length > 0 ? { text: `${query} ${typed.map((display) => `#${display}`).join(" ")} ` } : { text: query, cleaned: true };
+      const evidence = await this.gather(draft, time);
+      const present = evidence.scored.present;
       const keys = this.ranker.forDraft(evidence, present.length).keys.filter((key) => !present.includes(key));
       return { modelCoverage: this.ranker.modelCoverage(evidence), candidates: this.ranker.signalsOf(keys, evidence) };
     });

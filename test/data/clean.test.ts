@@ -44,6 +44,8 @@ describe("cleanQuery", () => {
     expect(result.withHashtags).toBe("#Leafs beat #Bruins & fans#cheer on");
     expect(result.query).toBe("beat & fans#cheer on");
     expect(analyzeText("no tags here https://t.co/y").withHashtags).toBe("no tags here");
+    // A hashtag right after a cut link stays apart from it, so the link's removal leaves it.
+    expect(analyzeText("text https://t…#tag more").withHashtags).toBe("text #tag more");
   });
 
   it("returns the hashtags it removed, distinct, in order", () => {

@@ -20,10 +20,13 @@ describe("models/default (the shipped model)", () => {
 
   it("reads the hashtags already in a draft; the stream's signals read the query without them", async () => {
     recommender ??= await Recommender.load(`${ROOT}/models/default`);
-    const [tagged, plain, caret] = await recommender.score([
-      { text: "Dawn service at the memorial #AnzacDay" },
+    const taggedText = "Dawn service at the memorial #AnzacDay";
+    const [tagged, plain, caret, plainCaret, taggedCaretAtEnd] = await recommender.score([
+      { text: taggedText },
       { text: "Dawn service at the memorial" },
       { text: "Dawn service #AnzacDay at the memorial", maskAt: "Dawn service #AnzacDay".length },
+      { text: "Dawn service at the memorial", maskAt: "Dawn service".length },
+      { text: taggedText, maskAt: taggedText.length },
     ]);
     expect(tagged!.query).toBe(plain!.query);
     expect(tagged!.present).toEqual(["anzacday"]);
@@ -31,7 +34,9 @@ describe("models/default (the shipped model)", () => {
     // Read with #AnzacDay, the draft leans to the hashtags used with it this year.
     const anzacDay2023 = recommender.indexOf("anzacday2023")!;
     expect(tagged!.probabilities[anzacDay2023]).toBeGreaterThan(1.1 * plain!.probabilities[anzacDay2023]!);
-    expect(caret!.probabilities).not.toEqual(plain!.probabilities);
+    // With a caret: the hashtag before it is read too, and a caret at the end is no caret.
+    expect(caret!.probabilities).not.toEqual(plainCaret!.probabilities);
+    expect(taggedCaretAtEnd!.probabilities).toEqual(tagged!.probabilities);
   });
 
   it("scores each draft of a batch of mixed lengths as it scores the draft alone", async () => {

@@ -174,7 +174,7 @@ describe("hashtags already in the draft", () => {
     const completed = (await suggester.suggest({ text: "so proud #ZzqTeam #zzq", k: 3, explain: true })).suggestions;
     expect(completed[0]!.key).toBe("zzqteamforever");
     expect(completed[0]!.explain!.neighbours).toBe(0); // not found by look-alike tweets
-    const { candidates } = await suggester.candidateSignals("so proud", T0 + 60_000, ["zzqteam"]);
+    const { candidates } = await suggester.candidateSignals("so proud", T0 + 60_000, ["ZzqTeam"]);
     expect(candidates.map((c) => c.key)).not.toContain("zzqteam");
     expect(candidates.find((c) => c.key === "zzqteamforever")!.cooccurrence).toBeCloseTo(0.5, 2);
     await suggester.close();
