@@ -28,6 +28,26 @@ export function validationSplit(train: LoadedSplit["train"]): LoadedSplit["train
   return [train.filter((e) => e.time! < cut), train.filter((e) => e.time! >= cut)];
 }
 
+/** What an online bench scores: the test window, or the validation days (where choices are made). */
+export type OnlineWindow = "test" | "validation";
+
+/** `--window`'s value; exits with 2, naming it, when it is neither. */
+export function windowOption(value: string | undefined): OnlineWindow {
+  if (value !== "validation" && value !== "test") {
+    console.error(`--window must be 'validation' or 'test', got '${value}'`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The tweets the store ingests before a window, the window's tweets, and its name for the printouts. */
+export async function loadOnlineWindow(window: OnlineWindow): Promise<{ ingested: LoadedSplit["train"]; scored: LoadedSplit["test"]; name: string }> {
+  const { train, test } = await loadTimeSplit();
+  if (window === "test") return { ingested: train, scored: test, name: `the test window, from ${SPLIT_DATE}` };
+  const [ingested, scored] = validationSplit(train) as [LoadedSplit["train"], LoadedSplit["train"]];
+  return { ingested, scored, name: `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}` };
+}
+
 export function fmt(value: number): string {
   return value.toFixed(3);
 }

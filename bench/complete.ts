@@ -28,7 +28,7 @@ import { Suggester } from "../src/recommend/suggester.js";
 import { HOUR_MS } from "../src/trending/decay.js";
 import { openStore } from "../src/trending/open-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../src/trending/store.js";
-import { fmt, loadTimeSplit, SPLIT_DATE, VALIDATION_DATE, validationSplit } from "./common.js";
+import { fmt, loadOnlineWindow, windowOption } from "./common.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,10 +38,7 @@ const { values } = parseArgs({
     store: { type: "string", default: ":memory:" },
   },
 });
-if (values.window !== "validation" && values.window !== "test") {
-  console.error(`--window must be 'validation' or 'test', got '${values.window}'`);
-  process.exit(2);
-}
+const windowChosen = windowOption(values.window);
 const every = Number(values.every);
 if (!Number.isInteger(every) || every < 1) {
   console.error(`--every must be a positive integer, got '${values.every}'`);
@@ -85,9 +82,7 @@ class WeeklyUses {
   }
 }
 
-const { train, test } = await loadTimeSplit();
-const [ingested, window] = values.window === "test" ? [train, test] : (validationSplit(train) as [Example[], Example[]]);
-const windowName = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
+const { ingested, scored: window, name: windowName } = await loadOnlineWindow(windowChosen);
 const recommender = await Recommender.load(values.model);
 const store = await openStore(values.store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
 if ((await store.latestTime()) !== undefined) {

@@ -27,7 +27,7 @@ import { Suggester } from "../src/recommend/suggester.js";
 import { DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS } from "../src/retrieval/cooccurrence-index.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../src/trending/store.js";
-import { fmt, loadTimeSplit, SPLIT_DATE, VALIDATION_DATE, validationSplit } from "./common.js";
+import { fmt, loadOnlineWindow, windowOption } from "./common.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +37,7 @@ const { values } = parseArgs({
     "half-life": { type: "string", default: String(DEFAULT_COOCCURRENCE_HALF_LIFE_HOURS) },
   },
 });
-if (values.window !== "validation" && values.window !== "test") {
-  console.error(`--window must be 'validation' or 'test', got '${values.window}'`);
-  process.exit(2);
-}
+const windowChosen = windowOption(values.window);
 const every = Number(values.every);
 const halfLife = Number(values["half-life"]);
 if (!Number.isInteger(every) || every < 1 || !(halfLife > 0)) {
@@ -57,14 +54,12 @@ const SHAPES: Record<string, (share: number) => number> = {
   share: (share) => share,
 };
 
-const { train, test } = await loadTimeSplit();
-const [ingested, window] = values.window === "test" ? [train, test] : validationSplit(train);
-const windowName = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
+const { ingested, scored: window, name: windowName } = await loadOnlineWindow(windowChosen);
 const recommender = await Recommender.load(values.model);
 const store = SqliteTrendingStore.open(":memory:", { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
 const suggester = new Suggester(recommender, store, { batching: false, trendMaxAgeMs: Infinity, clock: "data", cooccurrenceHalfLifeHours: halfLife });
-console.error(`ingest ${ingested!.length} tweets before ${windowName}; model ${values.model}; co-occurrence half-life ${halfLife} h`);
-const product = await ProductRanker.create(suggester, [...ingested!].sort((a, b) => a.time! - b.time!));
+console.error(`ingest ${ingested.length} tweets before ${windowName}; model ${values.model}; co-occurrence half-life ${halfLife} h`);
+const product = await ProductRanker.create(suggester, [...ingested].sort((a, b) => a.time! - b.time!));
 
 const tally = () => new MetricsAccumulator();
 const productTally = tally();
@@ -83,7 +78,7 @@ const add = (metrics: MetricsAccumulator, answer: string[], truth: Set<string>) 
 
 const started = performance.now();
 let asked = 0;
-for (const [i, example] of [...window!].sort((a, b) => a.time! - b.time!).entries()) {
+for (const [i, example] of [...window].sort((a, b) => a.time! - b.time!).entries()) {
   if (i % every === 0 && example.query.length > 0 && example.keys.length >= 2) {
     asked++;
     const typed = example.mentions[0]!;

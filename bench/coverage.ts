@@ -27,7 +27,7 @@ import { Recommender } from "../src/recommend/recommender.js";
 import { Suggester, type SuggesterOptions } from "../src/recommend/suggester.js";
 import { SqliteTrendingStore } from "../src/trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../src/trending/store.js";
-import { fmt, loadTimeSplit, SPLIT_DATE, VALIDATION_DATE, validationSplit } from "./common.js";
+import { fmt, loadOnlineWindow, windowOption } from "./common.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +37,7 @@ const { values } = parseArgs({
     window: { type: "string", default: "validation" },
   },
 });
-if (values.window !== "validation" && values.window !== "test") {
-  console.error(`--window must be 'validation' or 'test', got '${values.window}'`);
-  process.exit(2);
-}
+const windowChosen = windowOption(values.window);
 const shares = values.shares.split(",").map(Number);
 const full = Number(values.full);
 /** Every this many scored tweets, the model's coverage is read once (it is the same for a whole snapshot). */
@@ -91,9 +88,7 @@ class CoverageProbe implements Ranker {
   }
 }
 
-const { train, test } = await loadTimeSplit();
-const [ingested, scored] = values.window === "test" ? [train, test] : (validationSplit(train) as [Example[], Example[]]);
-const window = values.window === "test" ? `the test window, from ${SPLIT_DATE}` : `the validation days, ${VALIDATION_DATE} to ${SPLIT_DATE}`;
+const { ingested, scored, name: window } = await loadOnlineWindow(windowChosen);
 const recommender = await Recommender.load(values.model);
 console.error(`ingest ${ingested.length} tweets before ${window}; score online on ${scored.length}; model ${values.model}`);
 
