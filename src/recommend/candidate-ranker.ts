@@ -147,23 +147,17 @@ export class CandidateRanker {
     });
     // Keys the model lacks that the neighbours' votes brought in, when co-occurrence may bring them again.
     const voted = together.length > 0 ? new Set<string>() : undefined;
-    for (const key of topKeys(votes, NEIGHBOUR_CANDIDATES)) {
+    const pushUnseen = (key: string): void => {
       const index = this.indexOf(key) ?? -1;
       if (index >= 0) {
-        if (this.seen[index] === stamp) continue;
+        if (this.seen[index] === stamp) return;
         this.seen[index] = stamp;
-      } else if (snapshot.byKey.has(key)) continue; // a trending one, already in
+      } else if (snapshot.byKey.has(key) || voted?.has(key)) return; // a trending one, or voted for, already in
       else voted?.add(key);
       candidates.push(key, index, -1);
-    }
-    for (const key of together) {
-      const index = this.indexOf(key) ?? -1;
-      if (index >= 0) {
-        if (this.seen[index] === stamp) continue;
-        this.seen[index] = stamp;
-      } else if (snapshot.byKey.has(key) || voted!.has(key)) continue;
-      candidates.push(key, index, -1);
-    }
+    };
+    for (const key of topKeys(votes, NEIGHBOUR_CANDIDATES)) pushUnseen(key);
+    for (const key of together) pushUnseen(key);
     return candidates.done();
   }
 
