@@ -20,6 +20,16 @@ describe("NeighbourIndex", () => {
     expect(index.votes("nothing in common", T0).size).toBe(0);
   });
 
+  it("finds look-alikes in Japanese and Thai, written without spaces, by their words", () => {
+    const index = new NeighbourIndex({ halfLifeHours: 1 });
+    index.add({ time: T0, query: "東京オリンピックの開幕式が楽しみ", keys: ["tokyo2020"] });
+    index.add({ time: T0, query: "大阪で地震がありました", keys: ["地震"] });
+    index.add({ time: T0, query: "ร้านนี้ปังเย็นอร่อย", keys: ["allcafe"] });
+    expect([...index.votes("明日はオリンピック開幕", T0).keys()]).toEqual(["tokyo2020"]);
+    expect([...index.votes("地震速報、大阪は震度4", T0).keys()]).toEqual(["地震"]);
+    expect([...index.votes("ปังเย็นอร่อยมาก", T0).keys()]).toEqual(["allcafe"]);
+  });
+
   it("splits the votes of many look-alikes into shares that sum to 1", () => {
     const index = new NeighbourIndex({ halfLifeHours: 1 });
     index.add({ time: T0, query: "big match today", keys: ["a"] });
