@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { invalidArgument } from "../core/errors.js";
 import { DEFAULT_MAX_BATCH } from "../recommend/batcher.js";
 import { startServer, type ServeOptions } from "../server/server.js";
-import { announceReady, receiveConnections, runPrimary } from "../server/workers.js";
+import { announceReady, answerMetricsRequests, clusterMetrics, receiveConnections, runPrimary } from "../server/workers.js";
 import { tuneThisProcess } from "../server/v8-flags.js";
 import { parseCommandArgs, positiveInt } from "./args.js";
 import { PRODUCT_FLAGS, PRODUCT_HELP, productSettings } from "./product-options.js";
@@ -11,7 +11,7 @@ import { PRODUCT_FLAGS, PRODUCT_HELP, productSettings } from "./product-options.
 export const SERVE_HELP = `Usage: hashtag-rec serve [options]
 
 Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/tweets, /healthz,
-/readyz, /openapi.json). SIGTERM or Ctrl-C lets in-flight requests finish, then exits.
+/readyz, /metrics, /openapi.json). SIGTERM or Ctrl-C lets in-flight requests finish, then exits.
 
   --host HOST          address to listen on (default 127.0.0.1; 0.0.0.0 for all)
   --port N             port (default 8080; 0 picks a free one)
@@ -88,10 +88,12 @@ async function serveInThisProcess(options: ServeOptions, description: string): P
   tuneThisProcess();
   const server = await startServer({
     ...options,
-    // A worker's connections come from its primary, which listens.
+    // A worker's connections come from its primary, which listens; its GET /metrics answers for every worker.
     listen: !cluster.isWorker,
+    ...(cluster.isWorker ? { gatherMetrics: clusterMetrics } : {}),
   });
   if (cluster.isWorker) {
+    answerMetricsRequests(() => server.app.metrics.registry.getMetricsAsJSON());
     receiveConnections((socket) => server.accept(socket));
     announceReady();
   } else console.log(`hashtag-rec serving ${server.url}  (${description})`);

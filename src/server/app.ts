@@ -5,6 +5,7 @@ import { parseTime } from "../data/readers.js";
 import type { Suggester } from "../recommend/suggester.js";
 import type { IncomingTweet } from "../trending/incoming.js";
 import { errorHandler } from "./errors.js";
+import { METRICS_CONTENT_TYPE, ServerMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { CONTENT_SECURITY_POLICY, PUBLIC_FILES } from "./public-files.js";
 import {
@@ -18,14 +19,23 @@ import {
   tweetsSchema,
 } from "./schemas.js";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The app's Prometheus metrics (`GET /metrics`). */
+    metrics: ServerMetrics;
+  }
+}
+
 export interface AppDeps {
   suggester: Suggester;
   /** Shown by `/readyz` (the model directory). */
   modelName?: string;
   /** Fastify's logger option (default: off). */
   logger?: FastifyServerOptions["logger"];
-  /** How long `/readyz` waits for the store, in ms (default 1000). */
+  /** How long `/readyz` (and the metrics' `store_up`) waits for the store, in ms (default 1000). */
   readyTimeoutMs?: number;
+  /** `GET /metrics`: Node.js process metrics too (default false), and what to answer with (default this app's own metrics). */
+  metrics?: { processMetrics?: boolean; gather?: (own: ServerMetrics) => Promise<string> };
 }
 
 interface SuggestBody {
@@ -68,6 +78,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: true,
   });
   app.setErrorHandler(errorHandler);
+  const readyTimeoutMs = deps.readyTimeoutMs ?? 1000;
+  const metrics = new ServerMetrics({
+    suggester,
+    storeUp: () => withTimeout(suggester.store.ping(), readyTimeoutMs).then(
+      () => true,
+      () => false,
+    ),
+    processMetrics: deps.metrics?.processMetrics ?? false,
+  });
+  app.decorate("metrics", metrics);
+  app.addHook("onResponse", (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}; see /openapi.json` } });
   });
@@ -115,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return { text: tweet.text, time, ...(tweet.id === undefined ? {} : { id: tweet.id }) };
     });
     const result = await suggester.ingest(tweets);
+    metrics.observeIngest(result.tweets, result.hashtagUses);
     return { ingested: result.tweets, hashtag_uses: result.hashtagUses };
   });
 
@@ -129,12 +154,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get("/readyz", { schema: readySchema }, async (_request, reply) => {
     const base = { store: suggester.store.kind, model: deps.modelName ?? "loaded" };
     try {
-      await withTimeout(suggester.store.ping(), deps.readyTimeoutMs ?? 1000);
+      await withTimeout(suggester.store.ping(), readyTimeoutMs);
       return { status: "ready", ...base };
     } catch (error) {
       return reply.status(503).send({ status: "degraded", ...base, reason: (error as Error).message });
     }
   });
+
+  // Prometheus' text format; with `serve --workers N`, every worker's merged (`gather`).
+  const gatherMetrics = deps.metrics?.gather ?? ((own: ServerMetrics) => own.registry.metrics());
+  app.get("/metrics", async (_request, reply) => reply.header("content-type", METRICS_CONTENT_TYPE).send(await gatherMetrics(metrics)));
 
   const openApi = openApiDocument();
   app.get("/openapi.json", async () => openApi);

@@ -35,6 +35,12 @@ export function openApiDocument(): Record<string, unknown> {
       "/v1/blend": { get: operation(blendSchema) },
       "/healthz": { get: operation(healthSchema) },
       "/readyz": { get: operation(readySchema) },
+      "/metrics": {
+        get: {
+          summary: "Prometheus metrics: requests by route and status, their durations, ingests, model batches, store_up, process (every worker's, merged)",
+          responses: { "200": { description: "200", content: { "text/plain": { schema: { type: "string" } } } } },
+        },
+      },
     },
   };
 }

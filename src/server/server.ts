@@ -5,7 +5,7 @@ import { Recommender } from "../recommend/recommender.js";
 import { Suggester, type SuggesterOptions } from "../recommend/suggester.js";
 import { openStore } from "../trending/open-store.js";
 import { RedisTrendingStore } from "../trending/redis-store.js";
-import { buildApp } from "./app.js";
+import { buildApp, type AppDeps } from "./app.js";
 
 /** How long in-flight requests get to finish after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -26,6 +26,8 @@ export interface ServeOptions {
    * `serve --workers`, whose primary listens). Default true.
    */
   listen?: boolean;
+  /** What `GET /metrics` answers with (a worker of `serve --workers`: every worker's, merged); default this process's own. */
+  gatherMetrics?: NonNullable<AppDeps["metrics"]>["gather"];
 }
 
 export interface RunningServer {
@@ -70,6 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     suggester,
     modelName: options.model,
     logger: { level: options.logLevel ?? "info" },
+    metrics: { processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) },
   });
   learningFailed = (error) => app.log.warn({ err: error }, "the blend did not learn from an ingest, or could not read what other servers learned; its weights stay as they were");
   if (store instanceof RedisTrendingStore) {

@@ -1,12 +1,27 @@
 import cluster, { type Worker } from "node:cluster";
 import { createServer, type Server, type Socket } from "node:net";
+import { HashtagRecError } from "../core/errors.js";
+import { mergeMetrics, type MetricsSnapshot } from "./metrics.js";
 import { listenError, listeningPort, serverUrl } from "./server.js";
 import { workerExecArgv } from "./v8-flags.js";
 
-/** Messages between the primary of `serve --workers` and its workers. */
+/**
+ * Messages between the primary of `serve --workers` and its workers. For `GET /metrics` the worker
+ * that took the request asks the primary (`metrics`), the primary asks every ready worker for its
+ * snapshot (`metrics-snapshot`) and answers the first with them merged (`metrics`, its `text`).
+ */
 interface WorkerMessage {
-  hashtagRec: "ready" | "connection";
+  hashtagRec: "ready" | "connection" | "metrics" | "metrics-snapshot";
+  id?: number;
+  text?: string;
+  error?: string;
+  snapshot?: MetricsSnapshot;
 }
+
+/** How long the primary waits for the workers' snapshots; those that come later are left out of that answer. */
+const SNAPSHOT_WAIT_MS = 1000;
+/** How long a worker waits for the primary's merged metrics. */
+const MERGED_WAIT_MS = 5000;
 
 /** In a worker: tells the primary that the model and store are loaded and connections may come. */
 export function announceReady(): void {
@@ -18,6 +33,53 @@ export function announceReady(): void {
 export function receiveConnections(accept: (socket: Socket) => void): void {
   process.on("message", (message: Partial<WorkerMessage> | undefined, socket?: Socket) => {
     if (message?.hashtagRec === "connection" && socket) accept(socket);
+  });
+}
+
+/** In a worker: answers the primary's requests for this process's metrics with `own()`. */
+export function answerMetricsRequests(own: () => Promise<MetricsSnapshot>): void {
+  process.on("message", (message: Partial<WorkerMessage> | undefined) => {
+    if (message?.hashtagRec !== "metrics-snapshot" || message.id === undefined) return;
+    const { id } = message;
+    own().then(
+      (snapshot) => {
+        const reply: WorkerMessage = { hashtagRec: "metrics-snapshot", id, snapshot };
+        process.send?.(reply);
+      },
+      // Not answering leaves this worker out of that answer (`hashtag_rec_processes` says how many are in).
+      () => undefined,
+    );
+  });
+}
+
+/** This worker's `GET /metrics` requests waiting for the primary's answer, by id. */
+const awaitingMetrics = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
+let metricsRequests = 0;
+
+/** In a worker: every worker's metrics, merged by the primary (Prometheus' text format). */
+export function clusterMetrics(): Promise<string> {
+  if (metricsRequests === 0) {
+    process.on("message", (message: Partial<WorkerMessage> | undefined) => {
+      if (message?.hashtagRec !== "metrics" || message.id === undefined) return;
+      const waiting = awaitingMetrics.get(message.id);
+      if (message.error !== undefined) waiting?.reject(new HashtagRecError("INTERNAL", `the workers' metrics could not be merged: ${message.error}`));
+      else waiting?.resolve(message.text ?? "");
+    });
+  }
+  const id = metricsRequests++;
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => settle(() => reject(new HashtagRecError("INTERNAL", `the primary process did not gather the workers' metrics within ${MERGED_WAIT_MS / 1000} s`))),
+      MERGED_WAIT_MS,
+    );
+    const settle = (then: () => void) => {
+      clearTimeout(timer);
+      awaitingMetrics.delete(id);
+      then();
+    };
+    awaitingMetrics.set(id, { resolve: (text) => settle(() => resolve(text)), reject: (error) => settle(() => reject(error)) });
+    const request: WorkerMessage = { hashtagRec: "metrics", id };
+    process.send?.(request);
   });
 }
 
@@ -84,6 +146,34 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       resolveWhenAllExited();
     };
 
+    /** Snapshots being gathered for a worker's `GET /metrics`, by the id the primary gave them. */
+    const gathering = new Map<number, (worker: Worker, snapshot: MetricsSnapshot) => void>();
+    let gathered = 0;
+    /** Asks every ready worker for its metrics and sends `asker` them merged (whatever came within SNAPSHOT_WAIT_MS). */
+    const gatherMetrics = (asker: Worker, askerId: number) => {
+      const id = gathered++;
+      const asked = [...ready];
+      const snapshots = new Map<Worker, MetricsSnapshot>();
+      const reply = (message: WorkerMessage) => {
+        if (asker.isConnected()) asker.send(message);
+      };
+      const answer = () => {
+        clearTimeout(timer);
+        gathering.delete(id);
+        mergeMetrics([...snapshots.values()]).then(
+          (text) => reply({ hashtagRec: "metrics", id: askerId, text }),
+          (error: unknown) => reply({ hashtagRec: "metrics", id: askerId, error: (error as Error).message }),
+        );
+      };
+      const timer = setTimeout(answer, SNAPSHOT_WAIT_MS);
+      gathering.set(id, (worker, snapshot) => {
+        snapshots.set(worker, snapshot);
+        if (asked.every((w) => snapshots.has(w))) answer();
+      });
+      const request: WorkerMessage = { hashtagRec: "metrics-snapshot", id };
+      for (const worker of asked) if (worker.isConnected()) worker.send(request);
+    };
+
     const handOver = (socket: Socket) => {
       const worker = ready[next++ % Math.max(ready.length, 1)];
       if (!worker || stopping) {
@@ -111,6 +201,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       const worker = cluster.fork();
       alive.add(worker);
       worker.on("message", (message: Partial<WorkerMessage> | undefined) => {
+        if (message?.hashtagRec === "metrics" && message.id !== undefined) gatherMetrics(worker, message.id);
+        if (message?.hashtagRec === "metrics-snapshot" && message.id !== undefined && message.snapshot) gathering.get(message.id)?.(worker, message.snapshot);
         if (message?.hashtagRec !== "ready" || stopping) return;
         ready.push(worker);
         failures = 0;

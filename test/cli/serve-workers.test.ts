@@ -11,12 +11,20 @@ const tempDir = () => mkdtempSync(join(tmpdir(), "hashtag-rec-workers-"));
 afterEach(killServers);
 
 /** One request on a connection of its own (so each goes to the next worker in turn). */
-function once(url: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+function once(url: string, path: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method: body === undefined ? "GET" : "POST", agent: false, headers: { "content-type": "application/json" } }, (res) => {
       let text = "";
       res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-      res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode!,
+          text,
+          get json() {
+            return JSON.parse(text);
+          },
+        }),
+      );
     });
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -64,6 +72,21 @@ describe("hashtag-rec serve --workers", () => {
     expect(ack.status).toBe(200);
     for (const r of await Promise.all([once(url, "/v1/hashtags?prefix=workersshare"), once(url, "/v1/hashtags?prefix=workersshare")])) {
       expect(r.json.hashtags.map((s: { hashtag: string }) => s.hashtag)).toEqual(["WorkersShareThis"]);
+    }
+  });
+
+  it("answers GET /metrics with every worker's metrics merged, whichever worker takes it", async () => {
+    const { url } = await serve(["--workers", "2", "--store", join(tempDir(), "trends.db")]);
+    const answered = await Promise.all(Array.from({ length: 4 }, () => once(url, "/healthz")));
+    expect(new Set(answered.map((r) => r.json.pid)).size).toBe(2);
+    // Two requests, each on a connection of its own: one to each worker.
+    for (const text of [(await once(url, "/metrics")).text, (await once(url, "/metrics")).text]) {
+      const lines = text.split("\n");
+      // Two each: a worker alone would say 2.
+      expect(lines).toContain('hashtag_rec_http_requests_total{method="GET",route="/healthz",status="200"} 4');
+      expect(lines).toContain("hashtag_rec_processes 2");
+      expect(lines).toContain("hashtag_rec_store_up 1");
+      expect(lines.some((line) => line.startsWith("hashtag_rec_process_cpu_user_seconds_total "))).toBe(true);
     }
   });
 

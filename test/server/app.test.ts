@@ -257,7 +257,7 @@ describe("health, readiness and the OpenAPI document", () => {
   it("describes every route in /openapi.json", async () => {
     const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/readyz", "/v1/blend", "/v1/hashtags", "/v1/suggest", "/v1/tweets"]);
+    expect(Object.keys(doc.paths).sort()).toEqual(["/healthz", "/metrics", "/readyz", "/v1/blend", "/v1/hashtags", "/v1/suggest", "/v1/tweets"]);
     expect(doc.paths["/v1/suggest"].post.requestBody.content["application/json"].schema.required).toEqual(["text"]);
   });
 });
@@ -285,6 +285,62 @@ describe("a store that stops answering", () => {
     const res = await ownApp.inject({ method: "POST", url: "/v1/suggest", payload: { text: "Lest we forget", k: 3 } });
     expect(res.statusCode).toBe(200);
     expect(res.json().suggestions).toHaveLength(3);
+    await ownApp.close();
+    await own.recommender.close();
+  });
+});
+
+describe("GET /metrics", () => {
+  /** The value of the sample `line` (a metric's name and labels as Prometheus writes them), or undefined. */
+  const sample = (text: string, line: string) => {
+    const found = text.split("\n").find((l) => l.startsWith(`${line} `));
+    return found === undefined ? undefined : Number(found.slice(line.length + 1));
+  };
+
+  it("counts requests by route and status, their durations, and the tweets and hashtag uses ingested", async () => {
+    const own = await productSuggester({ clock: "data" });
+    const ownApp = buildApp({ suggester: own });
+    for (const text of ["Lest we forget", "Dawn service"]) expect((await ownApp.inject({ method: "POST", url: "/v1/suggest", payload: { text } })).statusCode).toBe(200);
+    expect((await ownApp.inject({ method: "POST", url: "/v1/suggest", payload: { text: " " } })).statusCode).toBe(400);
+    expect((await ownApp.inject({ method: "GET", url: "/no/such/route" })).statusCode).toBe(404);
+    const tweets = [
+      { id: "m1", text: "Dawn service #AnzacDay #LestWeForget", time: T0 },
+      { id: "m2", text: "Remembering #AnzacDay", time: T0 + 1000 },
+    ];
+    expect((await ownApp.inject({ method: "POST", url: "/v1/tweets", payload: { tweets } })).statusCode).toBe(200);
+    expect((await ownApp.inject({ method: "POST", url: "/v1/tweets", payload: { tweets } })).statusCode).toBe(409); // a repeat adds nothing
+
+    const res = await ownApp.inject({ method: "GET", url: "/metrics" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/u);
+    const text = res.body;
+    expect(sample(text, 'hashtag_rec_http_requests_total{method="POST",route="/v1/suggest",status="200"}')).toBe(2);
+    expect(sample(text, 'hashtag_rec_http_requests_total{method="POST",route="/v1/suggest",status="400"}')).toBe(1);
+    expect(sample(text, 'hashtag_rec_http_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
+    expect(sample(text, 'hashtag_rec_http_requests_total{method="POST",route="/v1/tweets",status="409"}')).toBe(1);
+    expect(sample(text, 'hashtag_rec_http_request_duration_seconds_count{method="POST",route="/v1/suggest"}')).toBe(3);
+    expect(sample(text, 'hashtag_rec_http_request_duration_seconds_bucket{le="10",method="POST",route="/v1/suggest"}')).toBe(3);
+    expect(sample(text, "hashtag_rec_tweets_ingested_total")).toBe(2);
+    expect(sample(text, "hashtag_rec_hashtag_uses_ingested_total")).toBe(3);
+    expect(sample(text, "hashtag_rec_model_batched_drafts_total")).toBe(own.batchStats!.items);
+    expect(own.batchStats!.items).toBeGreaterThanOrEqual(2);
+    expect(sample(text, "hashtag_rec_store_up")).toBe(1);
+    expect(sample(text, "hashtag_rec_processes")).toBe(1);
+    // Process metrics only when asked for (serve does).
+    expect(sample(text, "hashtag_rec_process_cpu_user_seconds_total")).toBeUndefined();
+    const withProcess = buildApp({ suggester: own, metrics: { processMetrics: true } });
+    expect(sample((await withProcess.inject({ method: "GET", url: "/metrics" })).body, "hashtag_rec_process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    await withProcess.close();
+    await ownApp.close();
+    await own.close();
+  });
+
+  it("reports a store that does not answer as store_up 0", async () => {
+    const own = await productSuggester();
+    const ownApp = buildApp({ suggester: own });
+    expect(sample((await ownApp.inject({ method: "GET", url: "/metrics" })).body, "hashtag_rec_store_up")).toBe(1);
+    await own.store.close();
+    expect(sample((await ownApp.inject({ method: "GET", url: "/metrics" })).body, "hashtag_rec_store_up")).toBe(0);
     await ownApp.close();
     await own.recommender.close();
   });
