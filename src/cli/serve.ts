@@ -21,7 +21,10 @@ Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/twe
   --batch-window MS    how long a request waits for others to share its model run (default 0:
                        those that come in while the model runs share the next run)
   --max-batch N        the most drafts in one model run (default ${DEFAULT_MAX_BATCH})
-  --log-level L        fatal, error, warn, info, debug or silent (default info)
+  --log-level L        fatal, error, warn, info, debug or silent (default info: start, stop, the
+                       store going down and back, warnings and 5xx errors)
+  --log-requests       also a line for each request as it comes and as it is answered (off by
+                       default: a compose box sends one per pause in typing; GET /metrics counts them)
 ${PRODUCT_HELP}`;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -36,6 +39,7 @@ export async function runServe(argv: string[]): Promise<number> {
     "batch-window": { type: "string" },
     "max-batch": { type: "string" },
     "log-level": { type: "string" },
+    "log-requests": { type: "boolean" },
     ...PRODUCT_FLAGS,
   });
   if (values.help) {
@@ -63,6 +67,7 @@ export async function runServe(argv: string[]): Promise<number> {
     threads,
     suggester: { ...settings.suggester, batching: { windowMs, maxBatch } },
     logLevel,
+    logRequests: values["log-requests"] ?? false,
   };
   if (workers > 1 && cluster.isPrimary) {
     return runPrimary({

@@ -32,6 +32,8 @@ export interface AppDeps {
   modelName?: string;
   /** Fastify's logger option (default: off). */
   logger?: FastifyServerOptions["logger"];
+  /** With a logger: two lines per request, as it comes in and as it is answered (Fastify's default; default true). */
+  logRequests?: boolean;
   /** How long `/readyz` (and the metrics' `store_up`) waits for the store, in ms (default 1000). */
   readyTimeoutMs?: number;
   /** `GET /metrics`: Node.js process metrics too (default false), and what to answer with (default this app's own metrics). */
@@ -73,6 +75,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { suggester } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
+    disableRequestLogging: deps.logRequests === false,
     bodyLimit: SUGGEST_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,

@@ -21,6 +21,8 @@ export interface ServeOptions {
   suggester?: SuggesterOptions;
   /** Fastify logger level (default "info"); "silent" for none. */
   logLevel?: string;
+  /** A line for each request as it comes and as it is answered (default false: start, stop, the store's state, warnings and 5xx only). */
+  logRequests?: boolean;
   /**
    * `false`: do not listen; connections come through {@link RunningServer.accept} (a worker of
    * `serve --workers`, whose primary listens). Default true.
@@ -72,6 +74,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     suggester,
     modelName: options.model,
     logger: { level: options.logLevel ?? "info" },
+    logRequests: options.logRequests ?? false,
     metrics: { processMetrics: true, ...(options.gatherMetrics ? { gather: options.gatherMetrics } : {}) },
   });
   learningFailed = (error) => app.log.warn({ err: error }, "the blend did not learn from an ingest, or could not read what other servers learned; its weights stay as they were");

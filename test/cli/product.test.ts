@@ -210,6 +210,20 @@ describe("hashtag-rec serve", () => {
     expect(response.status).toBe(200);
   });
 
+  it("logs a line per request only with --log-requests", async () => {
+    const lines = async (args: string[]) => {
+      const { child, url, output } = await serve(["--store", ":memory:", "--log-level", "info", ...args]);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      child.kill("SIGTERM");
+      await exited(child);
+      return output();
+    };
+    const quiet = await lines([]);
+    expect(quiet).toMatch(/Server listening at/);
+    expect(quiet).not.toMatch(/request completed/);
+    expect(await lines(["--log-requests"])).toMatch(/"url":"\/healthz".*"msg":"incoming request"[\s\S]*"statusCode":200.*"msg":"request completed"/);
+  });
+
   it("fails at start-up on a corrupt model, naming the file", () => {
     const dir = corruptModel(tempDir());
     const result = runCli(["serve", "--model", dir, "--port", "0", "--store", ":memory:"]);
