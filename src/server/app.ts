@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from "fastify";
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
 import { parseTime } from "../data/readers.js";
 import type { Suggester } from "../recommend/suggester.js";
@@ -34,7 +34,7 @@ export interface AppDeps {
   logger?: FastifyServerOptions["logger"];
   /** With a logger: two lines per request, as it comes in and as it is answered (Fastify's default; default true). */
   logRequests?: boolean;
-  /** How long `/readyz` (and the metrics' `store_up`) waits for the store, in ms (default 1000). */
+  /** How long `/readyz` waits for the store, in ms (default 1000). */
   readyTimeoutMs?: number;
   /** `GET /metrics`: Node.js process metrics too (default false), and what to answer with (default this app's own metrics). */
   metrics?: { processMetrics?: boolean; gather?: (own: ServerMetrics) => Promise<string> };
@@ -58,6 +58,8 @@ interface TweetsBody {
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** How long the metrics' `store_up` waits for the store, in ms. */
+const STORE_UP_TIMEOUT_MS = 250;
 
 /**
  * The HTTP API and the compose page, built apart from `listen` so tests drive it with `inject`.
@@ -75,7 +77,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const { suggester } = deps;
   const app = Fastify({
     logger: deps.logger ?? false,
-    disableRequestLogging: deps.logRequests === false,
+    logController: new LogController({ disableRequestLogging: deps.logRequests === false }),
     bodyLimit: SUGGEST_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
@@ -84,7 +86,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const readyTimeoutMs = deps.readyTimeoutMs ?? 1000;
   const metrics = new ServerMetrics({
     suggester,
-    storeUp: () => withTimeout(suggester.store.ping(), readyTimeoutMs).then(
+    // Well within the time the primary of `serve --workers` waits for each worker's metrics.
+    storeUp: () => withTimeout(suggester.store.ping(), STORE_UP_TIMEOUT_MS).then(
       () => true,
       () => false,
     ),
@@ -164,7 +167,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
-  // Prometheus' text format; with `serve --workers N`, every worker's merged (`gather`).
+  // Prometheus' text format; with `serve --workers N`, every worker's, each labelled (`gather`).
   const gatherMetrics = deps.metrics?.gather ?? ((own: ServerMetrics) => own.registry.metrics());
   app.get("/metrics", async (_request, reply) => reply.header("content-type", METRICS_CONTENT_TYPE).send(await gatherMetrics(metrics)));
 

@@ -24,9 +24,8 @@ export interface ServerMetricsOptions {
  * The server's Prometheus metrics, in a registry of their own (every app its own, so tests and
  * workers never share one): requests by route and status and their durations, tweets and hashtag
  * uses ingested, the model's batches, whether the store answers, the blend's lessons, and
- * optionally the process's own. Names start with `hashtag_rec_`. Across the workers of `serve
- * --workers N` they are merged by {@link mergeMetrics}: counts and histograms summed, `store_up`
- * the least, `blend_lessons` the most.
+ * optionally the process's own. Names start with `hashtag_rec_`. The workers of `serve --workers
+ * N` answer together, each series labelled with its worker ({@link mergeMetrics}).
  */
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -67,8 +66,7 @@ export class ServerMetrics {
     batchCounter("model_batched_drafts_total", "Drafts in those runs; divided by the runs, the mean batch size.", (stats) => stats.items);
     new Gauge({
       name: `${PREFIX}store_up`,
-      help: "1 when the trending store answers within /readyz's timeout, else 0 (across workers: the least).",
-      aggregator: "min",
+      help: "1 when the trending store answers a ping within 250 ms, else 0.",
       registers,
       async collect() {
         this.set((await storeUp()) ? 1 : 0);
@@ -76,19 +74,10 @@ export class ServerMetrics {
     });
     new Gauge({
       name: `${PREFIX}blend_lessons`,
-      help: "Tweets the blend's weights have learned from, as this process last read them from the store (across workers: the most).",
-      aggregator: "max",
+      help: "Tweets the blend's weights have learned from, as this process last read them from the store.",
       registers,
       collect() {
         this.set(suggester.blendLessons);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}processes`,
-      help: "Server processes whose metrics are in this answer (serve --workers N: those that answered the primary in time).",
-      registers,
-      collect() {
-        this.set(1);
       },
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
@@ -107,7 +96,19 @@ export class ServerMetrics {
   }
 }
 
-/** Workers' snapshots as one answer: counters, histograms and most gauges summed, the others by their `aggregator`. */
-export async function mergeMetrics(snapshots: MetricsSnapshot[]): Promise<string> {
-  return AggregatorRegistry.aggregate(snapshots).metrics();
+/**
+ * Workers' snapshots as one answer, each worker's series labelled `worker` with its id: Prometheus
+ * sums them (`sum(rate(hashtag_rec_http_requests_total[5m]))`), and a worker replaced or late to
+ * answer is a series that restarts or pauses, never a total that falls.
+ */
+export async function mergeMetrics(snapshots: { worker: string; snapshot: MetricsSnapshot }[]): Promise<string> {
+  const labelled = snapshots.map(({ worker, snapshot }) =>
+    snapshot.map((metric) => ({
+      ...metric,
+      // Every series is a worker's own, so none is summed with another's (and none left out, as "omit" would).
+      aggregator: "sum" as const,
+      values: metric.values.map((value) => ({ ...value, labels: { ...value.labels, worker } })),
+    })),
+  );
+  return AggregatorRegistry.aggregate(labelled).metrics();
 }

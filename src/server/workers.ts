@@ -8,7 +8,7 @@ import { workerExecArgv } from "./v8-flags.js";
 /**
  * Messages between the primary of `serve --workers` and its workers. For `GET /metrics` the worker
  * that took the request asks the primary (`metrics`), the primary asks every ready worker for its
- * snapshot (`metrics-snapshot`) and answers the first with them merged (`metrics`, its `text`).
+ * snapshot (`metrics-snapshot`) and answers the first with them together (`metrics`, its `text`).
  */
 interface WorkerMessage {
   hashtagRec: "ready" | "connection" | "metrics" | "metrics-snapshot";
@@ -18,10 +18,18 @@ interface WorkerMessage {
   snapshot?: MetricsSnapshot;
 }
 
-/** How long the primary waits for the workers' snapshots; those that come later are left out of that answer. */
-const SNAPSHOT_WAIT_MS = 1000;
-/** How long a worker waits for the primary's merged metrics. */
+/**
+ * How long the primary waits for the workers' snapshots; those that come later are left out of
+ * that answer. A snapshot waits at most 250 ms for the store (`store_up`).
+ */
+const SNAPSHOT_WAIT_MS = 2000;
+/** How long a worker waits for the primary's answer. */
 const MERGED_WAIT_MS = 5000;
+
+/** Sends `message` on the IPC channel, if it is still open; a channel that breaks meanwhile (the other side died) is not an error here. */
+function sendQuietly(to: { send?: (message: WorkerMessage, callback: (error: Error | null) => void) => boolean } | undefined, message: WorkerMessage): void {
+  to?.send?.(message, () => undefined);
+}
 
 /** In a worker: tells the primary that the model and store are loaded and connections may come. */
 export function announceReady(): void {
@@ -42,11 +50,8 @@ export function answerMetricsRequests(own: () => Promise<MetricsSnapshot>): void
     if (message?.hashtagRec !== "metrics-snapshot" || message.id === undefined) return;
     const { id } = message;
     own().then(
-      (snapshot) => {
-        const reply: WorkerMessage = { hashtagRec: "metrics-snapshot", id, snapshot };
-        process.send?.(reply);
-      },
-      // Not answering leaves this worker out of that answer (`hashtag_rec_processes` says how many are in).
+      (snapshot) => sendQuietly(process, { hashtagRec: "metrics-snapshot", id, snapshot }),
+      // Not answering leaves this worker out of that answer.
       () => undefined,
     );
   });
@@ -62,7 +67,7 @@ export function clusterMetrics(): Promise<string> {
     process.on("message", (message: Partial<WorkerMessage> | undefined) => {
       if (message?.hashtagRec !== "metrics" || message.id === undefined) return;
       const waiting = awaitingMetrics.get(message.id);
-      if (message.error !== undefined) waiting?.reject(new HashtagRecError("INTERNAL", `the workers' metrics could not be merged: ${message.error}`));
+      if (message.error !== undefined) waiting?.reject(new HashtagRecError("INTERNAL", `the workers' metrics could not be gathered: ${message.error}`));
       else waiting?.resolve(message.text ?? "");
     });
   }
@@ -78,8 +83,7 @@ export function clusterMetrics(): Promise<string> {
       then();
     };
     awaitingMetrics.set(id, { resolve: (text) => settle(() => resolve(text)), reject: (error) => settle(() => reject(error)) });
-    const request: WorkerMessage = { hashtagRec: "metrics", id };
-    process.send?.(request);
+    sendQuietly(process, { hashtagRec: "metrics", id });
   });
 }
 
@@ -149,18 +153,22 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     /** Snapshots being gathered for a worker's `GET /metrics`, by the id the primary gave them. */
     const gathering = new Map<number, (worker: Worker, snapshot: MetricsSnapshot) => void>();
     let gathered = 0;
-    /** Asks every ready worker for its metrics and sends `asker` them merged (whatever came within SNAPSHOT_WAIT_MS). */
+    /** Asks every ready worker for its metrics and sends `asker` them together (whatever came within SNAPSHOT_WAIT_MS). */
     const gatherMetrics = (asker: Worker, askerId: number) => {
       const id = gathered++;
       const asked = [...ready];
       const snapshots = new Map<Worker, MetricsSnapshot>();
       const reply = (message: WorkerMessage) => {
-        if (asker.isConnected()) asker.send(message);
+        if (asker.isConnected()) sendQuietly(asker, message);
       };
       const answer = () => {
         clearTimeout(timer);
         gathering.delete(id);
-        mergeMetrics([...snapshots.values()]).then(
+        if (snapshots.size === 0) {
+          reply({ hashtagRec: "metrics", id: askerId, error: `no worker answered within ${SNAPSHOT_WAIT_MS / 1000} s` });
+          return;
+        }
+        mergeMetrics([...snapshots].map(([worker, snapshot]) => ({ worker: String(worker.id), snapshot }))).then(
           (text) => reply({ hashtagRec: "metrics", id: askerId, text }),
           (error: unknown) => reply({ hashtagRec: "metrics", id: askerId, error: (error as Error).message }),
         );
@@ -170,8 +178,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         snapshots.set(worker, snapshot);
         if (asked.every((w) => snapshots.has(w))) answer();
       });
-      const request: WorkerMessage = { hashtagRec: "metrics-snapshot", id };
-      for (const worker of asked) if (worker.isConnected()) worker.send(request);
+      for (const worker of asked) if (worker.isConnected()) sendQuietly(worker, { hashtagRec: "metrics-snapshot", id });
     };
 
     const handOver = (socket: Socket) => {
@@ -200,6 +207,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const fork = () => {
       const worker = cluster.fork();
       alive.add(worker);
+      // A channel that breaks as the worker dies is told by its 'exit', below; unheard, the error would end the primary.
+      worker.on("error", (error) => options.log(`worker ${worker.process.pid}: ${error.message}`));
       worker.on("message", (message: Partial<WorkerMessage> | undefined) => {
         if (message?.hashtagRec === "metrics" && message.id !== undefined) gatherMetrics(worker, message.id);
         if (message?.hashtagRec === "metrics-snapshot" && message.id !== undefined && message.snapshot) gathering.get(message.id)?.(worker, message.snapshot);

@@ -75,18 +75,20 @@ describe("hashtag-rec serve --workers", () => {
     }
   });
 
-  it("answers GET /metrics with every worker's metrics merged, whichever worker takes it", async () => {
+  it("answers GET /metrics with every worker's metrics, each labelled with its worker, whichever worker takes it", async () => {
     const { url } = await serve(["--workers", "2", "--store", join(tempDir(), "trends.db")]);
     const answered = await Promise.all(Array.from({ length: 4 }, () => once(url, "/healthz")));
     expect(new Set(answered.map((r) => r.json.pid)).size).toBe(2);
     // Two requests, each on a connection of its own: one to each worker.
     for (const text of [(await once(url, "/metrics")).text, (await once(url, "/metrics")).text]) {
       const lines = text.split("\n");
-      // Two each: a worker alone would say 2.
-      expect(lines).toContain('hashtag_rec_http_requests_total{method="GET",route="/healthz",status="200"} 4');
-      expect(lines).toContain("hashtag_rec_processes 2");
-      expect(lines).toContain("hashtag_rec_store_up 1");
-      expect(lines.some((line) => line.startsWith("hashtag_rec_process_cpu_user_seconds_total "))).toBe(true);
+      for (const worker of ["1", "2"]) {
+        expect(lines).toContain(`hashtag_rec_http_requests_total{method="GET",route="/healthz",status="200",worker="${worker}"} 2`);
+        expect(lines).toContain(`hashtag_rec_store_up{worker="${worker}"} 1`);
+        expect(lines.some((line) => line.startsWith(`hashtag_rec_process_start_time_seconds{worker="${worker}"} `))).toBe(true);
+      }
+      // One HELP and TYPE per metric, whatever the number of workers.
+      expect(lines.filter((line) => line === "# TYPE hashtag_rec_http_requests_total counter")).toHaveLength(1);
     }
   });
 
