@@ -24,7 +24,7 @@ export const EVAL_HELP = `Usage: hashtag-rec eval --data FILE [--model DIR] [--b
 Scores recommenders on held-out tweets with one fixed protocol: each tweet with ≥1 hashtag is a
 query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
 
-  --data FILE          test tweets (JSON lines or CSV, plain or .gz)
+  --data FILE          test tweets (JSON lines or CSV, plain or .gz; '-' reads standard input)
   --model DIR          a model directory. Static: the model alone (its candidates are its hashtags;
                        with --hashtags and training tweets, only those of its hashtags that are in
                        the baselines' vocabulary, so all systems share one).

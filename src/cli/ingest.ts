@@ -1,5 +1,6 @@
 import { invalidArgument } from "../core/errors.js";
 import { ProgressBar } from "../core/progress.js";
+import { STDIN } from "../data/lines.js";
 import { openTweets } from "../data/readers.js";
 import { readBlocklist } from "../data/vocabulary.js";
 import { isTooFarAhead, toIngestTweets, type IncomingTweet } from "../trending/incoming.js";
@@ -10,16 +11,23 @@ import { fieldOptions, FIELD_FLAGS, FIELD_HELP } from "./fields.js";
 import { DEFAULT_STORE } from "./product-options.js";
 
 export const INGEST_HELP = `Usage: hashtag-rec ingest FILE [options]
+       some-stream | hashtag-rec ingest - [options]
 
 Adds tweets to the trending store with their times (tweets without one count as now; tweets
 dated more than 24 h past now are skipped, and counted). A tweet whose id is already in the
-store is skipped, so a file can be ingested again safely.
+store is skipped, so a file can be ingested again safely. FILE '-' reads standard input (JSON
+lines or CSV, plain or gzip) as it comes: a batch is written once it holds --batch tweets or its
+first tweet has waited a second, so a live stream is counted within a second; SIGINT or SIGTERM
+writes what has been read, then exits.
 
   --store PATH|URL     an SQLite file or redis://host:port (default ${DEFAULT_STORE})
   --half-life HOURS    half-life of the trending counts (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
   --blocklist FILE     hashtags never counted, one a line
   --batch N            tweets per transaction (default 1000)
 ${FIELD_HELP}`;
+
+/** The longest a tweet read waits for its batch to be written (a live stream on standard input). */
+const FLUSH_AFTER_MS = 1000;
 
 /** `hashtag-rec ingest`. Returns the exit code. */
 export async function runIngest(argv: string[]): Promise<number> {
@@ -42,30 +50,57 @@ export async function runIngest(argv: string[]): Promise<number> {
   });
   const totals = { tweets: 0, hashtagUses: 0, duplicates: 0, undated: 0, ahead: 0 };
   const bar = new ProgressBar({ label: "ingest" });
-  const now = Date.now();
   let batch: IncomingTweet[] = [];
+  /** When the batch's first tweet was read. */
+  let batchStarted = 0;
   const flush = async () => {
-    const result = await store.ingest(toIngestTweets(batch, { now, ...(blocklist ? { blocklist } : {}) }), { skipDuplicates: true });
+    const result = await store.ingest(toIngestTweets(batch, { now: Date.now(), ...(blocklist ? { blocklist } : {}) }), { skipDuplicates: true });
     totals.tweets += result.tweets;
     totals.hashtagUses += result.hashtagUses;
     totals.duplicates += result.duplicates;
     batch = [];
     bar.update(totals.tweets + totals.duplicates);
   };
+  // A signal stops the reading; what has been read is written, then the store closed.
+  let stop = () => {};
+  const stopped = new Promise<"stop">((resolve) => (stop = () => resolve("stop")));
+  process.once("SIGINT", stop).once("SIGTERM", stop);
+  const rows = source.rows[Symbol.asyncIterator]();
   try {
-    for await (const tweet of source.rows) {
+    let next = rows.next();
+    for (;;) {
+      // A batch is written once it is full, or once its first tweet has waited FLUSH_AFTER_MS for more.
+      let timer: NodeJS.Timeout | undefined;
+      const due =
+        batch.length === 0
+          ? []
+          : [new Promise<"flush">((resolve) => (timer = setTimeout(() => resolve("flush"), batchStarted + FLUSH_AFTER_MS - Date.now())))];
+      const got = await Promise.race([next, stopped, ...due]);
+      clearTimeout(timer);
+      if (got === "stop") break;
+      if (got === "flush") {
+        await flush();
+        continue;
+      }
+      if (got.done) break;
+      next = rows.next();
+      const tweet = got.value;
       if (tweet.createdAt === undefined) totals.undated++;
-      else if (isTooFarAhead(tweet.createdAt, now)) {
+      else if (isTooFarAhead(tweet.createdAt, Date.now())) {
         totals.ahead++;
         continue;
       }
       // Readers name id-less rows by their line; those are not ids to deduplicate on.
       const id = tweet.id.startsWith("line-") ? undefined : tweet.id;
+      if (batch.length === 0) batchStarted = Date.now();
       batch.push({ text: tweet.text, ...(id === undefined ? {} : { id }), ...(tweet.createdAt === undefined ? {} : { time: tweet.createdAt }) });
       if (batch.length >= batchSize) await flush();
     }
     if (batch.length > 0) await flush();
   } finally {
+    process.off("SIGINT", stop).off("SIGTERM", stop);
+    // Standard input may still be open (after a signal, or an error), and would keep the process alive.
+    if (positionals[0] === STDIN) process.stdin.destroy();
     bar.finish();
     await store.close();
   }

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { HashtagRecError } from "../core/errors.js";
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -28,8 +28,12 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** A text stream of the file, gunzipped when its first bytes say gzip (whatever its name). */
+/** The path that names standard input. */
+export const STDIN = "-";
+
+/** A text stream of the file (`-`: standard input), gunzipped when its first bytes say gzip (whatever its name). */
 export async function openText(path: string): Promise<Readable> {
+  if (path === STDIN) return stdinText();
   await assertReadableFile(path);
   const raw = createReadStream(path);
   const stream = (await isGzip(path)) ? raw.pipe(createGunzip()) : raw;
@@ -38,9 +42,58 @@ export async function openText(path: string): Promise<Readable> {
   return stream;
 }
 
-/** The file's lines, streamed in constant memory, with 1-based line numbers. */
+/** Standard input as text, gunzipped when its first two bytes say gzip. */
+async function stdinText(): Promise<Readable> {
+  const { head, stream: raw } = await peek(process.stdin, (chunks) => Buffer.concat(chunks as Buffer[]).length >= GZIP_MAGIC.length);
+  const bytes = Buffer.concat(head as Buffer[]);
+  const stream = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? raw.pipe(createGunzip()) : raw;
+  if (stream !== raw) raw.on("error", (error) => stream.destroy(error));
+  stream.setEncoding("utf8");
+  return stream;
+}
+
+/**
+ * Reads `stream`'s first chunks until `enough(chunks)` says so or the stream ends, and gives them
+ * with a stream that reads from the start again: `stream` itself, the chunks put back, or, when it
+ * has ended (a stream then takes nothing back), a new one of just those chunks.
+ */
+export async function peek(stream: Readable, enough: (chunks: (Buffer | string)[]) => boolean): Promise<{ head: (Buffer | string)[]; stream: Readable }> {
+  const head: (Buffer | string)[] = [];
+  while (!enough(head)) {
+    const chunk = stream.read() as Buffer | string | null;
+    if (chunk !== null) {
+      head.push(chunk);
+      continue;
+    }
+    if (stream.readableEnded || stream.destroyed) break;
+    const ended = await new Promise<boolean>((resolve, reject) => {
+      const settle = (outcome: () => void) => {
+        stream.off("readable", onReadable).off("end", onEnd).off("error", onError);
+        outcome();
+      };
+      const onReadable = () => settle(() => resolve(false));
+      const onEnd = () => settle(() => resolve(true));
+      const onError = (error: Error) => settle(() => reject(error));
+      stream.on("readable", onReadable).on("end", onEnd).on("error", onError);
+    });
+    if (ended) break;
+  }
+  if (stream.readableEnded) {
+    const again = Readable.from(head, { objectMode: false });
+    if (typeof head[0] === "string") again.setEncoding("utf8");
+    return { head, stream: again };
+  }
+  for (const chunk of [...head].reverse()) stream.unshift(chunk);
+  return { head, stream };
+}
+
+/** The file's lines (`-`: standard input's), streamed in constant memory, with 1-based line numbers. */
 export async function* readLines(path: string): AsyncGenerator<{ line: number; text: string }> {
-  const stream = await openText(path);
+  yield* linesOf(await openText(path), path);
+}
+
+/** The lines of a text stream from `path` (named in errors), with 1-based line numbers. */
+export async function* linesOf(stream: Readable, path: string): AsyncGenerator<{ line: number; text: string }> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
   try {

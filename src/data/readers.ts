@@ -1,6 +1,7 @@
 import { invalidArgument, HashtagRecError } from "../core/errors.js";
 import { parseCsv } from "./csv.js";
-import { assertReadableFile, openText, readLines } from "./lines.js";
+import type { Readable } from "node:stream";
+import { assertReadableFile, linesOf, openText, peek, STDIN } from "./lines.js";
 import { MalformedRows, type Tweet } from "./tweet.js";
 
 /** Which source fields hold the id, time and text. Dotted paths reach into JSON objects. */
@@ -56,13 +57,11 @@ function formatOf(path: string, requested: TweetFormat | undefined): TweetFormat
   return undefined;
 }
 
-async function sniffFormat(path: string): Promise<TweetFormat> {
-  for await (const { text } of readLines(path)) {
-    const trimmed = text.trim();
-    if (trimmed.length === 0) continue;
-    return trimmed.startsWith("{") ? "jsonl" : "csv";
-  }
-  return "jsonl";
+/** JSON lines when the text's first character other than whitespace is `{`, else CSV; with the text to read from the start. */
+async function sniffFormat(text: Readable): Promise<{ format: TweetFormat; text: Readable }> {
+  const { head, stream } = await peek(text, (chunks) => /\S/u.test(chunks.join("")));
+  const first = /\S/u.exec(head.join(""))?.[0];
+  return { format: first === undefined || first === "{" ? "jsonl" : "csv", text: stream };
 }
 
 function getPath(object: unknown, path: string): unknown {
@@ -105,8 +104,8 @@ function toTweet(
   return { tweet: { id: tweetId, createdAt, text, line } };
 }
 
-async function* jsonlRows(path: string, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
-  for await (const { line, text } of readLines(path)) {
+async function* jsonlRows(path: string, open: () => Promise<Readable>, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
+  for await (const { line, text } of linesOf(await open(), path)) {
     if (text.trim().length === 0) continue;
     let object: unknown;
     try {
@@ -144,11 +143,12 @@ function columnIndexes(header: string[], explicit: string | undefined, aliases: 
 
 async function* csvRows(
   path: string,
+  open: () => Promise<Readable>,
   delimiter: string,
   fields: FieldOptions,
   malformed: MalformedRows,
 ): AsyncGenerator<Tweet> {
-  const records = parseCsv(await openText(path), delimiter);
+  const records = parseCsv(await open(), delimiter);
   const first = await records.next();
   if (first.done) return;
   const header = first.value.fields;
@@ -174,7 +174,7 @@ async function* csvRows(
 }
 
 /**
- * Opens a tweet corpus (JSON lines or CSV, plain or gzip) as a stream in constant memory.
+ * Opens a tweet corpus (JSON lines or CSV, plain or gzip; `-` for standard input) as a stream in constant memory.
  * Rows that cannot be used are counted in `malformed`, with their line numbers.
  *
  * @example
@@ -185,10 +185,19 @@ async function* csvRows(
  * ```
  */
 export async function openTweets(path: string, fields: FieldOptions = {}): Promise<TweetSource> {
-  await assertReadableFile(path);
-  const format = formatOf(path, fields.format) ?? (await sniffFormat(path));
+  // A file is opened again for its rows (lazily); standard input can be read only once, so it is opened here.
+  let stdin = path === STDIN ? await openText(STDIN) : undefined;
+  if (stdin === undefined) await assertReadableFile(path);
+  let format = formatOf(path, fields.format);
+  if (format === undefined) {
+    const sniffed = await sniffFormat(stdin ?? (await openText(path)));
+    format = sniffed.format;
+    if (stdin) stdin = sniffed.text;
+    else sniffed.text.destroy();
+  }
+  const open = stdin ? async () => stdin : () => openText(path);
   const malformed = new MalformedRows();
   const rows =
-    format === "jsonl" ? jsonlRows(path, fields, malformed) : csvRows(path, format === "tsv" ? "\t" : ",", fields, malformed);
+    format === "jsonl" ? jsonlRows(path, open, fields, malformed) : csvRows(path, open, format === "tsv" ? "\t" : ",", fields, malformed);
   return { path, rows, malformed };
 }

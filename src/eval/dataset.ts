@@ -1,5 +1,6 @@
 import { HashtagRecError, invalidArgument } from "../core/errors.js";
 import { toExample, type Example } from "../data/examples.js";
+import { STDIN } from "../data/lines.js";
 import { openTweets, type FieldOptions } from "../data/readers.js";
 import type { MalformedRows } from "../data/tweet.js";
 
@@ -59,6 +60,7 @@ function withoutTime(file: LoadedFile): Example[] {
  */
 export async function loadSplit(options: SplitOptions): Promise<LoadedSplit> {
   const fields = options.fields ?? {};
+  if (options.train === STDIN && options.data === STDIN) throw invalidArgument("--train and --data cannot both be '-': standard input is read once; give one of them a file");
   const dataFile = await loadExamples(options.data, fields, options.onRow);
   const files = [dataFile];
   let train: Example[] = [];

@@ -22,6 +22,16 @@ describe("hashtag-rec eval (end to end on a fixture corpus)", () => {
     expect(result).toMatchObject({ system: "knn", n: 12, skipped: 0, coverage: 0.75, hit1: 0.75 });
   });
 
+  it("reads --data from standard input with '-', the same as from the file; not both --train and --data", () => {
+    const args = ["--split", "2023-05-06", "--baseline", "knn", "--hashtags", "all", "--json"];
+    const piped = runCli(["eval", "--data", "-", ...args], { input: readFileSync(corpus) });
+    expect(piped.code).toBe(0);
+    expect(lastJson(piped.stdout)).toEqual({ ...lastJson(runCli(["eval", "--data", corpus, ...args]).stdout), fit_s: expect.any(Number), eval_s: expect.any(Number), tweets_per_s: expect.any(Number) });
+    const both = runCli(["eval", "--data", "-", "--train", "-", "--baseline", "pop"], { input: "" });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--train and --data cannot both be '-'/);
+  });
+
   it("online mode learns the new hashtag from the stream", () => {
     const { code, stdout } = runCli(["eval", "--data", corpus, "--split", "2023-05-06", "--baseline", "recent-pop", "--online", "--hashtags", "all", "--json"]);
     expect(code).toBe(0);

@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BLEND } from "../../src/recommend/blend.js";
 import { SqliteTrendingStore } from "../../src/trending/sqlite-store.js";
 import { DEFAULT_TREND_HALF_LIFE_HOURS } from "../../src/trending/store.js";
-import { corruptModel, exited, FIXTURES, killServers, runCli, serve } from "./cli.js";
+import { gzipSync } from "node:zlib";
+import { corruptModel, exited, FIXTURES, killServers, ROOT, runCli, serve } from "./cli.js";
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "hashtag-rec-cli-"));
 
@@ -32,6 +34,51 @@ describe("hashtag-rec ingest", () => {
     const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
     expect([...(await opened.lookup(["zzqnow", "zzqlater"])).keys()]).toEqual(["zzqnow"]);
     await opened.close();
+  });
+
+  it("reads standard input with '-': JSON lines, gzip or CSV, as a file would be", async () => {
+    const jsonl = readFileSync(`${FIXTURES}tiny-tweets.jsonl`);
+    for (const input of [jsonl, gzipSync(jsonl)]) {
+      const result = runCli(["ingest", "-", "--store", join(tempDir(), "trends.db")], { input });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/ingested 32 tweets \(\d+ hashtag uses\)/);
+    }
+    const store = join(tempDir(), "trends.db");
+    const csv = runCli(["ingest", "-", "--store", store], { input: 'id,created_at,text\n1,2023-05-01T00:00:00Z,"from a pipe, #ZzqPiped"\n' });
+    expect(csv.stdout).toMatch(/ingested 1 tweets \(1 hashtag uses\)/);
+    const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+    expect((await opened.lookup(["zzqpiped"])).get("zzqpiped")).toMatchObject({ display: "ZzqPiped", count: 1 });
+    await opened.close();
+    expect(runCli(["ingest", "-", "--store", join(tempDir(), "trends.db")], { input: "" }).stdout).toMatch(/ingested 0 tweets/);
+  });
+
+  it("writes a live stream on standard input within a second of each tweet, and what it has read on SIGTERM", async () => {
+    const store = join(tempDir(), "trends.db");
+    const child = spawn(process.execPath, [`${ROOT}/bin/hashtag-rec.js`, "ingest", "-", "--store", store], { cwd: ROOT });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    const count = async () => {
+      const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+      try {
+        return (await opened.lookup(["zzqlive"])).get("zzqlive")?.count ?? 0;
+      } finally {
+        await opened.close();
+      }
+    };
+    const line = (id: string) => `${JSON.stringify({ id, text: `live #ZzqLive ${id}`, created_at: "2023-05-01T00:00:00Z" })}\n`;
+    const waitFor = async (wanted: number) => {
+      for (let tries = 0; tries < 60 && (await count().catch(() => 0)) < wanted; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      return count();
+    };
+    child.stdin.write(line("1"));
+    // Standard input stays open, and the batch is far from full: written by the time limit alone.
+    expect(await waitFor(1)).toBe(1);
+    child.stdin.write(line("2"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill("SIGTERM");
+    expect(await exited(child)).toBe(0);
+    expect(await count()).toBe(2);
+    expect(stdout).toMatch(/ingested 2 tweets/);
   });
 
   it("names a missing file and a half-life the store was not made with", () => {
