@@ -31,7 +31,8 @@ query (its cleaned text, hashtags removed) whose truth is its set of hashtags.
                        Online: the whole product — the model blended with a trending store that
                        ingests the training tweets first, then each test tweet after its prediction
   --baseline NAMES     ${BASELINE_NAMES.join(", ")}, or all; comma-separated for several
-  --train FILE         training tweets (baselines fit on them; online mode ingests them first)
+  --train FILE         training tweets (baselines fit on them; online mode ingests them first; '-' reads
+                       standard input, which only one of --train and --data can)
   --split DATE         training rows before DATE, test rows from DATE (from --train, or both from --data)
   --hashtags K|all     candidate hashtags: the K most used with ≥2 uses, or all with ≥2 uses (default 1000)
   --online             predict each test tweet in time order, then ingest it

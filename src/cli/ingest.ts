@@ -1,3 +1,4 @@
+import { constants as osConstants } from "node:os";
 import { invalidArgument } from "../core/errors.js";
 import { ProgressBar } from "../core/progress.js";
 import { STDIN } from "../data/lines.js";
@@ -16,9 +17,10 @@ export const INGEST_HELP = `Usage: hashtag-rec ingest FILE [options]
 Adds tweets to the trending store with their times (tweets without one count as now; tweets
 dated more than 24 h past now are skipped, and counted). A tweet whose id is already in the
 store is skipped, so a file can be ingested again safely. FILE '-' reads standard input (JSON
-lines or CSV, plain or gzip) as it comes: a batch is written once it holds --batch tweets or its
-first tweet has waited a second, so a live stream is counted within a second; SIGINT or SIGTERM
-writes what has been read, then exits.
+lines or CSV, plain or gzip; a file named '-' is ./-) as it comes: a batch is written once it
+holds --batch tweets or its first tweet has waited a second, so each line of a live stream is
+in the store about a second after it ends. SIGINT or SIGTERM stops the reading: the tweets read
+so far are written (lines still in the pipe are not read), and the exit code is 130 or 143.
 
   --store PATH|URL     an SQLite file or redis://host:port (default ${DEFAULT_STORE})
   --half-life HOURS    half-life of the trending counts (default ${DEFAULT_TREND_HALF_LIFE_HOURS})
@@ -61,25 +63,32 @@ export async function runIngest(argv: string[]): Promise<number> {
     batch = [];
     bar.update(totals.tweets + totals.duplicates);
   };
-  // A signal stops the reading; what has been read is written, then the store closed.
-  let stop = () => {};
-  const stopped = new Promise<"stop">((resolve) => (stop = () => resolve("stop")));
-  process.once("SIGINT", stop).once("SIGTERM", stop);
+  // A signal stops the reading: the tweets read so far are written, the store closed, and the exit
+  // code says which signal (a second one kills, as the handlers are gone by then).
+  let stoppedBy: NodeJS.Signals | undefined;
+  /** Ends the current wait for a row early (a signal, or the batch's time is up). */
+  let interrupt: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    interrupt?.();
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   const rows = source.rows[Symbol.asyncIterator]();
   try {
     let next = rows.next();
-    for (;;) {
+    while (stoppedBy === undefined) {
       // A batch is written once it is full, or once its first tweet has waited FLUSH_AFTER_MS for more.
       let timer: NodeJS.Timeout | undefined;
-      const due =
-        batch.length === 0
-          ? []
-          : [new Promise<"flush">((resolve) => (timer = setTimeout(() => resolve("flush"), batchStarted + FLUSH_AFTER_MS - Date.now())))];
-      const got = await Promise.race([next, stopped, ...due]);
+      const interrupted = new Promise<"interrupted">((resolve) => {
+        interrupt = () => resolve("interrupted");
+        if (batch.length > 0) timer = setTimeout(interrupt, batchStarted + FLUSH_AFTER_MS - Date.now());
+      });
+      const got = await Promise.race([next, interrupted]);
+      interrupt = undefined;
       clearTimeout(timer);
-      if (got === "stop") break;
-      if (got === "flush") {
-        await flush();
+      if (got === "interrupted") {
+        if (stoppedBy === undefined) await flush();
         continue;
       }
       if (got.done) break;
@@ -98,7 +107,7 @@ export async function runIngest(argv: string[]): Promise<number> {
     }
     if (batch.length > 0) await flush();
   } finally {
-    process.off("SIGINT", stop).off("SIGTERM", stop);
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     // Standard input may still be open (after a signal, or an error), and would keep the process alive.
     if (positionals[0] === STDIN) process.stdin.destroy();
     bar.finish();
@@ -109,5 +118,7 @@ export async function runIngest(argv: string[]): Promise<number> {
       `${totals.duplicates} already there; ${totals.undated} without a time counted as now; ` +
       `${totals.ahead} dated more than 24 h past now skipped; ${source.malformed.summary()}`,
   );
-  return 0;
+  if (stoppedBy === undefined) return 0;
+  console.error(`hashtag-rec ingest: stopped by ${stoppedBy}: the tweets read before it are in the store, the rest were not read`);
+  return 128 + osConstants.signals[stoppedBy];
 }

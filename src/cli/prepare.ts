@@ -19,7 +19,7 @@ Makes training data for the hashtag masked-LM: cleans the tweets, drops empty, w
 repeated queries, splits off the last days as validation, trains a WordPiece tokenizer (or takes
 a BERT checkpoint's) with every vocabulary hashtag as one token, and writes token-id matrices.
 
-  --data FILE          tweets (JSON lines or CSV, plain or .gz)
+  --data FILE          tweets (JSON lines or CSV, plain or .gz; '-' reads standard input)
   --out DIR            output directory: train.bin, val.bin, meta.json, tokenizer.json,
                        hashtags.json, README.md (created; files in it are replaced)
   --hashtags K|all     hashtag tokens: the K most used on the training part with ≥2 uses (default ${PREPARE_DEFAULTS.hashtags})

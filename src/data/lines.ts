@@ -31,25 +31,38 @@ async function isGzip(path: string): Promise<boolean> {
 /** The path that names standard input. */
 export const STDIN = "-";
 
-/** A text stream of the file (`-`: standard input), gunzipped when its first bytes say gzip (whatever its name). */
+/**
+ * A text stream of the file, gunzipped when its first bytes say gzip (whatever its name). `-` is
+ * standard input (a file named `-` is `./-`), which can be read once.
+ */
 export async function openText(path: string): Promise<Readable> {
   if (path === STDIN) return stdinText();
   await assertReadableFile(path);
   const raw = createReadStream(path);
-  const stream = (await isGzip(path)) ? raw.pipe(createGunzip()) : raw;
-  raw.on("error", (error) => stream.destroy(error));
+  return asText(raw, await isGzip(path));
+}
+
+/** `raw` decoded as UTF-8, through gunzip when `gzip`; destroying the text stream closes `raw` too. */
+function asText(raw: Readable, gzip: boolean): Readable {
+  const stream = gzip ? raw.pipe(createGunzip()) : raw;
+  if (stream !== raw) {
+    raw.on("error", (error) => stream.destroy(error));
+    stream.on("close", () => raw.destroy());
+  }
   stream.setEncoding("utf8");
   return stream;
 }
 
 /** Standard input as text, gunzipped when its first two bytes say gzip. */
 async function stdinText(): Promise<Readable> {
-  const { head, stream: raw } = await peek(process.stdin, (chunks) => Buffer.concat(chunks as Buffer[]).length >= GZIP_MAGIC.length);
-  const bytes = Buffer.concat(head as Buffer[]);
-  const stream = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1] ? raw.pipe(createGunzip()) : raw;
-  if (stream !== raw) raw.on("error", (error) => stream.destroy(error));
-  stream.setEncoding("utf8");
-  return stream;
+  let peeked;
+  try {
+    peeked = await peek(process.stdin, (chunks) => Buffer.concat(chunks as Buffer[]).length >= GZIP_MAGIC.length);
+  } catch (error) {
+    throw new HashtagRecError("UNREADABLE_FILE", `cannot read standard input: ${(error as Error).message}`, { cause: error });
+  }
+  const bytes = Buffer.concat(peeked.head as Buffer[]);
+  return asText(peeked.stream, bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]);
 }
 
 /**

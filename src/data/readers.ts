@@ -57,11 +57,23 @@ function formatOf(path: string, requested: TweetFormat | undefined): TweetFormat
   return undefined;
 }
 
+/** How much leading whitespace sniffing reads before it gives up and says JSON lines. */
+const SNIFF_LIMIT = 64 * 1024;
+
 /** JSON lines when the text's first character other than whitespace is `{`, else CSV; with the text to read from the start. */
-async function sniffFormat(text: Readable): Promise<{ format: TweetFormat; text: Readable }> {
-  const { head, stream } = await peek(text, (chunks) => /\S/u.test(chunks.join("")));
-  const first = /\S/u.exec(head.join(""))?.[0];
-  return { format: first === undefined || first === "{" ? "jsonl" : "csv", text: stream };
+async function sniffFormat(text: Readable, path: string): Promise<{ format: TweetFormat; text: Readable }> {
+  let peeked;
+  try {
+    peeked = await peek(text, (chunks) => {
+      const head = chunks.join("");
+      return /\S/u.test(head) || head.length >= SNIFF_LIMIT;
+    });
+  } catch (error) {
+    text.destroy();
+    throw new HashtagRecError("UNREADABLE_FILE", `cannot read '${path}': ${(error as Error).message}`, { cause: error });
+  }
+  const first = /\S/u.exec(peeked.head.join(""))?.[0];
+  return { format: first === undefined || first === "{" ? "jsonl" : "csv", text: peeked.stream };
 }
 
 function getPath(object: unknown, path: string): unknown {
@@ -104,8 +116,8 @@ function toTweet(
   return { tweet: { id: tweetId, createdAt, text, line } };
 }
 
-async function* jsonlRows(path: string, open: () => Promise<Readable>, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
-  for await (const { line, text } of linesOf(await open(), path)) {
+async function* jsonlRows(path: string, stream: Readable, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
+  for await (const { line, text } of linesOf(stream, path)) {
     if (text.trim().length === 0) continue;
     let object: unknown;
     try {
@@ -143,12 +155,12 @@ function columnIndexes(header: string[], explicit: string | undefined, aliases: 
 
 async function* csvRows(
   path: string,
-  open: () => Promise<Readable>,
+  stream: Readable,
   delimiter: string,
   fields: FieldOptions,
   malformed: MalformedRows,
 ): AsyncGenerator<Tweet> {
-  const records = parseCsv(await open(), delimiter);
+  const records = parseCsv(stream, delimiter);
   const first = await records.next();
   if (first.done) return;
   const header = first.value.fields;
@@ -174,7 +186,8 @@ async function* csvRows(
 }
 
 /**
- * Opens a tweet corpus (JSON lines or CSV, plain or gzip; `-` for standard input) as a stream in constant memory.
+ * Opens a tweet corpus (JSON lines or CSV, plain or gzip; `-` for standard input, which is read
+ * once) as a stream in constant memory; the file is read from the first row asked for.
  * Rows that cannot be used are counted in `malformed`, with their line numbers.
  *
  * @example
@@ -185,19 +198,20 @@ async function* csvRows(
  * ```
  */
 export async function openTweets(path: string, fields: FieldOptions = {}): Promise<TweetSource> {
-  // A file is opened again for its rows (lazily); standard input can be read only once, so it is opened here.
-  let stdin = path === STDIN ? await openText(STDIN) : undefined;
-  if (stdin === undefined) await assertReadableFile(path);
-  let format = formatOf(path, fields.format);
-  if (format === undefined) {
-    const sniffed = await sniffFormat(stdin ?? (await openText(path)));
-    format = sniffed.format;
-    if (stdin) stdin = sniffed.text;
-    else sniffed.text.destroy();
-  }
-  const open = stdin ? async () => stdin : () => openText(path);
+  if (path !== STDIN) await assertReadableFile(path);
   const malformed = new MalformedRows();
-  const rows =
-    format === "jsonl" ? jsonlRows(path, open, fields, malformed) : csvRows(path, open, format === "tsv" ? "\t" : ",", fields, malformed);
-  return { path, rows, malformed };
+  return { path, rows: tweetRows(path, fields, malformed), malformed };
+}
+
+/** The file's rows: opened when first asked for, its format from `--format` or its name, else from its first character. */
+async function* tweetRows(path: string, fields: FieldOptions, malformed: MalformedRows): AsyncGenerator<Tweet> {
+  let text = await openText(path);
+  try {
+    let format = formatOf(path, fields.format);
+    if (format === undefined) ({ format, text } = await sniffFormat(text, path));
+    if (format === "jsonl") yield* jsonlRows(path, text, fields, malformed);
+    else yield* csvRows(path, text, format === "tsv" ? "\t" : ",", fields, malformed);
+  } finally {
+    text.destroy();
+  }
 }

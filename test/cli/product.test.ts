@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -52,33 +52,75 @@ describe("hashtag-rec ingest", () => {
     expect(runCli(["ingest", "-", "--store", join(tempDir(), "trends.db")], { input: "" }).stdout).toMatch(/ingested 0 tweets/);
   });
 
-  it("writes a live stream on standard input within a second of each tweet, and what it has read on SIGTERM", async () => {
-    const store = join(tempDir(), "trends.db");
-    const child = spawn(process.execPath, [`${ROOT}/bin/hashtag-rec.js`, "ingest", "-", "--store", store], { cwd: ROOT });
-    let stdout = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    const count = async () => {
-      const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
-      try {
-        return (await opened.lookup(["zzqlive"])).get("zzqlive")?.count ?? 0;
-      } finally {
-        await opened.close();
-      }
+  describe("a live stream on standard input", () => {
+    /** `ingest -` on a store of its own, with what it has written so far and its output. */
+    const liveIngest = () => {
+      const store = join(tempDir(), "trends.db");
+      /** Resolves once ingest has opened its store, after which it reads standard input. */
+      const started = async () => {
+        while (!existsSync(store)) await sleep(50);
+        await sleep(300);
+      };
+      const child = spawn(process.execPath, [`${ROOT}/bin/hashtag-rec.js`, "ingest", "-", "--store", store], { cwd: ROOT });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const count = async () => {
+        const opened = SqliteTrendingStore.open(store, { halfLifeHours: DEFAULT_TREND_HALF_LIFE_HOURS });
+        try {
+          return (await opened.lookup(["zzqlive"])).get("zzqlive")?.count ?? 0;
+        } finally {
+          await opened.close();
+        }
+      };
+      return { child, count, started, output: () => output };
     };
     const line = (id: string) => `${JSON.stringify({ id, text: `live #ZzqLive ${id}`, created_at: "2023-05-01T00:00:00Z" })}\n`;
-    const waitFor = async (wanted: number) => {
-      for (let tries = 0; tries < 60 && (await count().catch(() => 0)) < wanted; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
-      return count();
-    };
-    child.stdin.write(line("1"));
-    // Standard input stays open, and the batch is far from full: written by the time limit alone.
-    expect(await waitFor(1)).toBe(1);
-    child.stdin.write(line("2"));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    child.kill("SIGTERM");
-    expect(await exited(child)).toBe(0);
-    expect(await count()).toBe(2);
-    expect(stdout).toMatch(/ingested 2 tweets/);
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it("writes each tweet about a second after it comes, stdin still open, and what it has read on SIGTERM (exit 143)", async () => {
+      const { child, count, output } = liveIngest();
+      child.stdin.write(line("1"));
+      // The batch is far from full: only the time limit (1 s) writes it, well before 3 s.
+      let written = 0;
+      for (let waited = 0; waited < 3000 && written === 0; waited += 100) {
+        await sleep(100);
+        written = await count().catch(() => 0);
+      }
+      expect(written).toBe(1);
+      child.stdin.write(line("2"));
+      await sleep(200);
+      child.kill("SIGTERM");
+      expect(await exited(child)).toBe(143);
+      expect(await count()).toBe(2);
+      expect(output()).toMatch(/ingested 2 tweets[\s\S]*stopped by SIGTERM/);
+    });
+
+    it("writes a batch a second after its first tweet, though more keep coming (a limit, not a pause)", async () => {
+      const { child, count } = liveIngest();
+      // A tweet every 300 ms for 2.4 s: a wait that restarted with each tweet would write none before the end.
+      let writtenWhileComing = 0;
+      for (let i = 0; i < 8; i++) {
+        child.stdin.write(line(`${i}`));
+        await sleep(300);
+        if (i >= 5) writtenWhileComing = Math.max(writtenWhileComing, await count().catch(() => 0));
+      }
+      expect(writtenWhileComing).toBeGreaterThan(0);
+      child.stdin.end();
+      expect(await exited(child)).toBe(0);
+      expect(await count()).toBe(8);
+    });
+
+    it("reads gzip whose first bytes come apart", async () => {
+      const { child, count, started } = liveIngest();
+      const gz = gzipSync(line("1") + line("2"));
+      child.stdin.write(gz.subarray(0, 1));
+      // Read alone: the reader must wait for the second byte to tell gzip.
+      await started();
+      child.stdin.end(gz.subarray(1));
+      expect(await exited(child)).toBe(0);
+      expect(await count()).toBe(2);
+    });
   });
 
   it("names a missing file and a half-life the store was not made with", () => {
