@@ -1,6 +1,6 @@
+import type { Readable } from "node:stream";
 import { invalidArgument, HashtagRecError } from "../core/errors.js";
 import { parseCsv } from "./csv.js";
-import type { Readable } from "node:stream";
 import { assertReadableFile, linesOf, openText, peek, STDIN } from "./lines.js";
 import { MalformedRows, type Tweet } from "./tweet.js";
 

@@ -61,7 +61,7 @@ export function answerMetricsRequests(own: () => Promise<MetricsSnapshot>): void
 const awaitingMetrics = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
 let metricsRequests = 0;
 
-/** In a worker: every worker's metrics, merged by the primary (Prometheus' text format). */
+/** In a worker: every worker's metrics, gathered by the primary, each series labelled with its worker (Prometheus' text format). */
 export function clusterMetrics(): Promise<string> {
   if (metricsRequests === 0) {
     process.on("message", (message: Partial<WorkerMessage> | undefined) => {
