@@ -169,7 +169,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   // Prometheus' text format; with `serve --workers N`, every worker's, each labelled (`gather`).
   const gatherMetrics = deps.metrics?.gather ?? ((own: ServerMetrics) => own.registry.metrics());
-  app.get("/metrics", async (_request, reply) => reply.header("content-type", METRICS_CONTENT_TYPE).send(await gatherMetrics(metrics)));
+  // Scrapes that come while one is being gathered share its answer: a burst of them costs the workers one snapshot each.
+  let gathering: Promise<string> | undefined;
+  const gatherShared = () =>
+    (gathering ??= gatherMetrics(metrics).finally(() => {
+      gathering = undefined;
+    }));
+  app.get("/metrics", async (_request, reply) => reply.header("content-type", METRICS_CONTENT_TYPE).send(await gatherShared()));
 
   const openApi = openApiDocument();
   app.get("/openapi.json", async () => openApi);

@@ -334,6 +334,26 @@ describe("GET /metrics", () => {
     await own.close();
   });
 
+  it("answers scrapes that come while one is being gathered with that one's answer", async () => {
+    const own = await productSuggester();
+    let gathered = 0;
+    const ownApp = buildApp({
+      suggester: own,
+      metrics: {
+        gather: async () => {
+          gathered++;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return `gathered ${gathered}\n`;
+        },
+      },
+    });
+    const burst = await Promise.all(Array.from({ length: 3 }, () => ownApp.inject({ method: "GET", url: "/metrics" })));
+    expect(burst.map((r) => r.body)).toEqual(["gathered 1\n", "gathered 1\n", "gathered 1\n"]);
+    expect((await ownApp.inject({ method: "GET", url: "/metrics" })).body).toBe("gathered 2\n");
+    await ownApp.close();
+    await own.close();
+  });
+
   it("reports a store that fails, or hangs, as store_up 0, and answers before the primary of serve --workers stops waiting (2 s)", async () => {
     const own = await productSuggester();
     const ownApp = buildApp({ suggester: own });
