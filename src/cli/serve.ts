@@ -21,8 +21,8 @@ Serves the compose page (/) and the HTTP API (/v1/suggest, /v1/hashtags, /v1/twe
   --batch-window MS    how long a request waits for others to share its model run (default 0:
                        those that come in while the model runs share the next run)
   --max-batch N        the most drafts in one model run (default ${DEFAULT_MAX_BATCH})
-  --log-level L        fatal, error, warn, info, debug or silent (default info: start, stop, the
-                       store going down and back, warnings and 5xx errors)
+  --log-level L        fatal, error, warn, info, debug or silent (default info: start, stop, a
+                       Redis store going down and back, warnings and 5xx errors)
   --log-requests       also a line for each request as it comes and as it is answered (off by
                        default: a compose box sends one per pause in typing; GET /metrics counts them)
 ${PRODUCT_HELP}`;

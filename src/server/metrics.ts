@@ -4,7 +4,7 @@ import type { Suggester } from "../recommend/suggester.js";
 /** What `GET /metrics` answers with: Prometheus' text format. */
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-/** One process's metrics as `Registry.getMetricsAsJSON` gives them, to be merged with the other workers'. */
+/** One process's metrics as `Registry.getMetricsAsJSON` gives them, to be answered with the other workers' (each labelled, {@link mergeMetrics}). */
 export type MetricsSnapshot = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>;
 
 const PREFIX = "hashtag_rec_";

@@ -37,7 +37,7 @@ export function openApiDocument(): Record<string, unknown> {
       "/readyz": { get: operation(readySchema) },
       "/metrics": {
         get: {
-          summary: "Prometheus metrics: requests by route and status, their durations, ingests, model batches, store_up, process (every worker's, merged)",
+          summary: "Prometheus metrics: requests by route and status, their durations, ingests, model batches, store_up, process (with serve --workers, every worker's series, labelled worker)",
           responses: { "200": { description: "200", content: { "text/plain": { schema: { type: "string" } } } } },
         },
       },

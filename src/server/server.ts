@@ -28,7 +28,7 @@ export interface ServeOptions {
    * `serve --workers`, whose primary listens). Default true.
    */
   listen?: boolean;
-  /** What `GET /metrics` answers with (a worker of `serve --workers`: every worker's, merged); default this process's own. */
+  /** What `GET /metrics` answers with (a worker of `serve --workers`: every worker's, each labelled); default this process's own. */
   gatherMetrics?: NonNullable<AppDeps["metrics"]>["gather"];
 }
 

@@ -24,7 +24,7 @@ interface WorkerMessage {
  */
 const SNAPSHOT_WAIT_MS = 2000;
 /** How long a worker waits for the primary's answer. */
-const MERGED_WAIT_MS = 5000;
+const GATHERED_WAIT_MS = 5000;
 
 /** Sends `message` on the IPC channel, if it is still open; a channel that breaks meanwhile (the other side died) is not an error here. */
 function sendQuietly(to: { send?: (message: WorkerMessage, callback: (error: Error | null) => void) => boolean } | undefined, message: WorkerMessage): void {
@@ -74,8 +74,8 @@ export function clusterMetrics(): Promise<string> {
   const id = metricsRequests++;
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => settle(() => reject(new HashtagRecError("INTERNAL", `the primary process did not gather the workers' metrics within ${MERGED_WAIT_MS / 1000} s`))),
-      MERGED_WAIT_MS,
+      () => settle(() => reject(new HashtagRecError("INTERNAL", `the primary process did not gather the workers' metrics within ${GATHERED_WAIT_MS / 1000} s`))),
+      GATHERED_WAIT_MS,
     );
     const settle = (then: () => void) => {
       clearTimeout(timer);
